@@ -1,0 +1,3 @@
+from onedoor.cli import main
+
+main()

@@ -1,0 +1,21 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from .api import api
+
+admin.site.site_header = "一门通 系统管理"
+admin.site.site_title = "一门通"
+admin.site.index_title = "系统管理"
+
+urlpatterns = [
+    path("", include("onedoor.core.urls")),
+    path("accounts/", include("onedoor.accounts.urls")),
+    path("areas/", include("onedoor.geo.urls")),
+    path("api/v1/", api.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+]
+
+handler404 = "onedoor.core.views.error_404"
+handler403 = "onedoor.core.views.error_403"
+handler500 = "onedoor.core.views.error_500"

@@ -1,0 +1,80 @@
+"""The fixture district shared by all tests: the real 同安区 area tree, its organisations and one
+account per role (the same as the demo's foundation), loaded once per test database."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+
+PASSWORD = "onedoor-demo"
+
+
+def load_world() -> None:
+    from onedoor.demo.foundation import load_demo_accounts, load_demo_areas, load_demo_organisations
+
+    load_demo_areas({})
+    load_demo_organisations({})
+    load_demo_accounts({})
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        load_world()
+
+
+@dataclass
+class World:
+    """Named things of the fixture district."""
+
+    district: object
+    wuxian: object        # 五显镇
+    lianhua: object       # 莲花镇
+    wuxian_village: object
+    lianhua_village: object
+
+    def user(self, username: str):
+        from onedoor.accounts.models import User
+
+        return User.objects.get(username=username)
+
+    def org(self, short_name: str):
+        from onedoor.accounts.models import Organisation
+
+        return Organisation.objects.get(short_name=short_name)
+
+
+@pytest.fixture
+def world(db) -> World:
+    from onedoor.accounts.models import User
+    from onedoor.geo.models import Area
+
+    if not User.objects.filter(username="admin").exists():  # a transactional test flushed the tables
+        load_world()
+    return World(
+        district=Area.objects.get(code="350212000000"),
+        wuxian=Area.objects.get(code="350212110000"),
+        lianhua=Area.objects.get(code="350212105000"),
+        wuxian_village=Area.objects.filter(parent_id="350212110000").order_by("code").first(),
+        lianhua_village=Area.objects.filter(parent_id="350212105000").order_by("code").first(),
+    )
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "files"
+    # Jobs run in-process, at commit, through django-tasks' own immediate backend; one test runs the
+    # real database worker (tests/core_jobs/test_jobs.py).
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
+@pytest.fixture
+def login(client, world):
+    """login("clerk.wuxian") -> the test client signed in as that demo account."""
+
+    def sign_in(username: str):
+        client.force_login(world.user(username), backend="django.contrib.auth.backends.ModelBackend")
+        return client
+
+    return sign_in
