@@ -135,7 +135,11 @@ def test_render_pdf_sanitises_a_given_font_family(test_templates: None) -> None:
     assert pdf.startswith(b"%PDF-")
 
 
-def test_base_template_uses_configured_font(settings, monkeypatch, test_templates: None) -> None:  # type: ignore[no-untyped-def]
+def test_base_template_uses_configured_font(
+    settings,  # type: ignore[no-untyped-def]
+    monkeypatch: pytest.MonkeyPatch,
+    test_templates: None,
+) -> None:
     from onedoor.core import pdf as pdf_module
 
     settings.ONEDOOR = {**settings.ONEDOOR, "PDF_FONT_FAMILY": "Noto Sans CJK SC"}

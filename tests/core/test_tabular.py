@@ -9,6 +9,7 @@ import time
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
+from typing import Literal
 
 import pytest
 import xlsxwriter
@@ -566,9 +567,10 @@ cell_strings = st.text(
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(st.lists(cell_strings, min_size=3, max_size=3), min_size=1, max_size=10))
 def test_csv_round_trip_of_arbitrary_text(tmp_path: Path, rows: list[list[str]]) -> None:
-    for encoding in ("utf-8-sig", "gb18030"):
+    encodings: tuple[Literal["utf-8-sig", "gb18030"], ...] = ("utf-8-sig", "gb18030")
+    for encoding in encodings:
         path = tmp_path / f"p-{encoding}.csv"
-        write_csv(path, ["甲", "乙", "丙"], rows, encoding=encoding, escape_formulas=False)  # type: ignore[arg-type]
+        write_csv(path, ["甲", "乙", "丙"], rows, encoding=encoding, escape_formulas=False)
         assert [list(row.values.values()) for row in read_all(path)] == [[c.strip() for c in r] for r in rows]
 
 

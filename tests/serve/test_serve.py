@@ -74,11 +74,11 @@ def test_serve_runs_web_and_worker(served):
     assert status == 200 and "工作人员登录" in body.decode()
     status, css = get(f"{base}/static/vendor/bootstrap/bootstrap.min.css")
     assert status == 200 and b"Bootstrap" in css[:300]
-    job_id = subprocess.run([*onedoor, "shell", "-c", ENQUEUE], env=env, capture_output=True, text=True,
+    job_id = subprocess.run([*onedoor, "shell", "--no-imports", "-c", ENQUEUE], env=env, capture_output=True, text=True,
                             check=True, timeout=120).stdout.strip().splitlines()[-1]
     final = ""
     for _ in range(60):
-        final = subprocess.run([*onedoor, "shell", "-c", STATUS.format(pk=job_id)], env=env, capture_output=True,
+        final = subprocess.run([*onedoor, "shell", "--no-imports", "-c", STATUS.format(pk=job_id)], env=env, capture_output=True,
                                text=True, timeout=60).stdout.strip()
         if final in ("succeeded", "failed"):
             break
