@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "ninja",  # ships the Swagger UI files the API docs page loads (no CDN)
     "django_htmx",
     "axes",
     "simple_history",

@@ -11,7 +11,7 @@ from onedoor.core.paging import paginate, querystring_without_page
 from onedoor.core.pdf import render_pdf
 from onedoor.core.scoping import get_visible_or_404
 
-from .choices import AreaLevel
+from .choices import TOWN_LEVELS, VILLAGE_LEVELS, AreaLevel
 from .models import Area
 from .tasks import export_areas
 
@@ -26,6 +26,18 @@ def _filtered_areas(request):
     return areas.order_by("code")
 
 
+def _units_per_town(user) -> dict:
+    """Chart data: current communities and villages under each visible town-level area."""
+    towns = {a.code[:9]: a.name for a in Area.objects.visible_to(user).current().filter(level__in=TOWN_LEVELS)}
+    counts = dict.fromkeys(towns, 0)
+    units = Area.objects.visible_to(user).current().filter(level__in=VILLAGE_LEVELS).values_list("code", flat=True)
+    for code in units:
+        if code[:9] in counts:
+            counts[code[:9]] += 1
+    return {"title": "各镇（街、场）村居数量", "categories": list(towns.values()),
+            "series": [{"name": "村（社区）", "data": list(counts.values())}]}
+
+
 @login_required
 def area_list(request):
     context = {
@@ -33,6 +45,8 @@ def area_list(request):
         "querystring": querystring_without_page(request),
         "levels": AreaLevel.choices,
     }
+    if not request.htmx:
+        context["chart"] = _units_per_town(request.user)
     template = "geo/_area_rows.html" if request.htmx else "geo/area_list.html"
     return render(request, template, context)
 
