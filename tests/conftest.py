@@ -11,7 +11,7 @@ PASSWORD = "onedoor-demo"
 
 
 def load_world() -> None:
-    from onedoor.demo.foundation import load_demo_accounts, load_demo_areas, load_demo_organisations
+    from onedoor.demo.demo_steps import load_demo_accounts, load_demo_areas, load_demo_organisations
 
     load_demo_areas({})
     load_demo_organisations({})

@@ -18,11 +18,10 @@ from .models import ApiToken, Organisation, RoleAssignment, User, hash_token
 
 @transaction.atomic
 def create_staff(*, actor: User | None, username: str, full_name: str, organisation: Organisation | None,
-                 password: str, is_admin: bool = False) -> User:
+                 password: str) -> User:
     if User.objects.filter(username=username).exists():
         raise DomainError(f"用户名“{username}”已被使用。", code="username_taken")
-    user = User(username=username, full_name=full_name, organisation=organisation,
-                is_staff=is_admin, is_superuser=is_admin)
+    user = User(username=username, full_name=full_name, organisation=organisation)
     user.set_password(password)
     attribute_to(user, actor)
     user.save()
@@ -41,6 +40,8 @@ def assign_role(*, actor: User | None, user: User, role: str, area=None, organis
     attribute_to(assignment, actor)
     assignment.save()
     user.forget_grants()
+    if role == Role.ADMIN:
+        _sync_admin_site_flags(actor=actor, user=user)
     return assignment
 
 
@@ -50,23 +51,42 @@ def end_role(*, actor: User | None, assignment: RoleAssignment) -> RoleAssignmen
     attribute_to(assignment, actor)
     assignment.save(update_fields=["valid_until"])
     assignment.user.forget_grants()
+    if assignment.role == Role.ADMIN:
+        _sync_admin_site_flags(actor=actor, user=assignment.user)
     return assignment
 
 
+def _sync_admin_site_flags(*, actor: User | None, user: User) -> None:
+    """Django's admin site reads is_staff/is_superuser; they follow the admin role, never the reverse."""
+    is_admin = user.is_onedoor_admin
+    if (user.is_staff, user.is_superuser) != (is_admin, is_admin):
+        user.is_staff = user.is_superuser = is_admin
+        attribute_to(user, actor)
+        user.save(update_fields=["is_staff", "is_superuser"])
+
+
+@transaction.atomic
 def issue_api_token(*, user: User) -> tuple[ApiToken, str]:
     """A new bearer token; the raw value is returned once and never stored."""
     raw = "od_" + secrets.token_urlsafe(32)
-    token = ApiToken.objects.create(
+    token = ApiToken(
         user=user,
         key_hash=hash_token(raw),
         hint=raw[:8],
         expires_at=timezone.now() + timedelta(days=settings.ONEDOOR["API_TOKEN_DAYS"]),
     )
+    attribute_to(token, user)
+    token.save()
     return token, raw
 
 
-def revoke_api_token(*, token: ApiToken) -> None:
-    ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+@transaction.atomic
+def revoke_api_token(*, actor: User, token: ApiToken) -> None:
+    if token.revoked_at is not None:
+        return
+    token.revoked_at = timezone.now()
+    attribute_to(token, actor)
+    token.save(update_fields=["revoked_at"])
 
 
 def touch_api_token(token: ApiToken) -> None:

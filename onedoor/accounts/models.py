@@ -161,6 +161,8 @@ class ApiToken(models.Model):
     revoked_at = models.DateTimeField("吊销时间", null=True, blank=True)
 
     objects = ApiTokenQuerySet.as_manager()
+    # Issue and revoke are audited; last_used_at is a bulk update and deliberately not history.
+    history = history(excluded_fields=["key_hash", "last_used_at"])
 
     class Meta:
         verbose_name = "接口令牌"

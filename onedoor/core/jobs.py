@@ -3,8 +3,9 @@
     job = start_job(kind="geo.export_areas", title="导出行政区划", actor=user, task=export_areas_task, params={...})
 
 The task function receives `job_id`, and runs its body inside `running(job_id)`, which marks the job
-running, records success or failure, and never lets an exception vanish. Re-running a job body must be
-safe (idempotent): a worker can die half-way and the task be retried. See docs/subsystems/jobs.md.
+running, records success or failure, and never lets an exception vanish. Running a job body again must
+be safe (idempotent): a worker can die half-way, and the job is then started again by hand (a user or
+an admin re-runs it), never half-applied. See docs/subsystems/jobs.md.
 """
 
 from __future__ import annotations
@@ -25,6 +26,9 @@ from .middleware import reset_request_id, set_request_id
 from .models import Job
 
 logger = logging.getLogger(__name__)
+
+# A bad file can have a million bad rows; the first thousand tell the user what to fix.
+MAX_ERRORS = 1000
 
 
 def start_job(*, kind: str, title: str, actor: Any, task: Any, params: dict | None = None) -> Job:
@@ -50,10 +54,14 @@ class JobProgress:
         Job.objects.filter(pk=self.job.pk).update(total=total)
 
     def advance(self, by: int = 1) -> None:
+        """Count `by` more items done, and publish the counts and errors gathered so far."""
         self.job.done += by
-        Job.objects.filter(pk=self.job.pk).update(done=F("done") + by)
+        Job.objects.filter(pk=self.job.pk).update(
+            done=F("done") + by, counts=self.job.counts, errors=self.job.errors[:MAX_ERRORS]
+        )
 
     def error(self, message: str, **where: Any) -> None:
+        """Record a problem with one item (e.g. `row=12`); shown on the job page as it runs."""
         self.job.errors.append({"message": message, **where})
 
     def count(self, name: str, by: int = 1) -> None:
@@ -95,4 +103,5 @@ def _finish(job: Job, status: str, message: str) -> None:
     job.finished_at = timezone.now()
     if status == JobStatus.SUCCEEDED and job.total is not None:
         job.done = job.total
+    job.errors = job.errors[:MAX_ERRORS]
     job.save(update_fields=["status", "message", "finished_at", "done", "errors", "counts", "result_file"])

@@ -24,13 +24,18 @@ def new_request_id() -> str:
 
 
 class RequestIdMiddleware:
-    """Takes X-Request-ID from a trusted proxy when it looks sane, else makes one; echoes it back."""
+    """Gives each request an id and echoes it back. Behind our own reverse proxy (BEHIND_PROXY=1) the
+    proxy's X-Request-ID is kept when it looks sane, so one id follows a request through both logs;
+    otherwise a client could plant misleading ids in the audit trail, so we always make our own."""
 
     def __init__(self, get_response):
+        from django.conf import settings
+
         self.get_response = get_response
+        self.trust_incoming = bool(getattr(settings, "BEHIND_PROXY", False))
 
     def __call__(self, request):
-        incoming = request.headers.get("X-Request-ID", "")
+        incoming = request.headers.get("X-Request-ID", "") if self.trust_incoming else ""
         request_id = incoming if _ACCEPTED.match(incoming) else new_request_id()
         request.request_id = request_id
         token = _request_id.set(request_id)
@@ -50,3 +55,24 @@ class RequestIdLogFilter(logging.Filter):
 
 def reset_request_id(token: contextvars.Token) -> None:
     _request_id.reset(token)
+
+
+class DomainErrorMiddleware:
+    """A refused action (DomainError) raised in a page view becomes its message on the page, with the
+    right status, instead of a 500. The API has its own JSON handler (onedoor/api.py)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        from django.shortcuts import render
+
+        from .exceptions import DomainError
+
+        if not isinstance(exception, DomainError) or request.path.startswith("/api/"):
+            return None
+        template = "includes/refused_fragment.html" if getattr(request, "htmx", False) else "refused.html"
+        return render(request, template, {"error": exception}, status=exception.status)

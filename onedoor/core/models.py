@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from .audit import history
 from .choices import AccessAction, DayKind, JobStatus
+from .middleware import current_request_id
 from .scoping import ScopedManager, ScopeRule
 
 
@@ -30,6 +31,11 @@ class DomainEvent(models.Model):
     class Meta:
         abstract = True
         ordering = ["occurred_at", "pk"]
+
+    def save(self, *args, **kwargs):
+        if not self.request_id:
+            self.request_id = current_request_id()
+        super().save(*args, **kwargs)
 
 
 class AccessLog(models.Model):

@@ -15,6 +15,7 @@ from .idnumber import InvalidIdNumber, mask_id_number, parse_id_number
 from .models import Job
 from .navigation import panels_for
 from .paging import paginate
+from .pdf import font_available
 from .scoping import get_visible_or_404
 from .workdays import add_working_days
 
@@ -37,7 +38,7 @@ def health(request):
     except Exception:
         return JsonResponse({"status": "error", "database": "unreachable"}, status=503)
     return JsonResponse({"status": "ok", "database": connection.vendor, "tasks_waiting": waiting,
-                         "time": timezone.now().isoformat()})
+                         "pdf_font": font_available(), "time": timezone.now().isoformat()})
 
 
 @login_required

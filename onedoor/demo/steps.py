@@ -1,7 +1,9 @@
-"""The demo district is built by steps that apps register; `onedoor demo` runs them in order.
+"""The demo district is built by steps that apps register in a `demo_steps.py` module with
+`@demo_step(order, name)`; `onedoor demo` runs them in order.
 
-Each step must be idempotent: the README's run command calls `onedoor demo` on every start and a
-second run must change nothing."""
+Each step must be idempotent: `onedoor demo` may be run again at any time and must then change
+nothing. The README's run command uses `onedoor demo --once`, which skips steps already recorded
+in this database (demo.LoadedStep), so a later issue's new steps still load on an existing database."""
 
 from __future__ import annotations
 
@@ -28,6 +30,7 @@ def demo_step(order: int, name: str) -> Callable:
 
 
 def steps() -> list[DemoStep]:
-    from . import foundation  # noqa: F401  (registers the foundation steps)
+    from django.utils.module_loading import autodiscover_modules
 
+    autodiscover_modules("demo_steps")
     return sorted({(s.order, s.name): s for s in _steps}.values(), key=lambda s: s.order)

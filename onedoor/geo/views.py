@@ -56,8 +56,13 @@ def area_detail(request, code: str):
     area = get_visible_or_404(request.user, Area, code=code)
     children = Area.objects.visible_to(request.user).filter(parent=area).order_by("code")
     organisations = Organisation.objects.visible_to(request.user).filter(area=area)
+    visible_codes = {a.code for a in area.ancestors()}
+    visible_codes = set(Area.objects.visible_to(request.user).filter(code__in=visible_codes | {area.successor_id})
+                        .values_list("code", flat=True))
     return render(request, "geo/area_detail.html", {
-        "area": area, "ancestors": area.ancestors(), "children": children, "organisations": organisations,
+        "area": area, "children": children, "organisations": organisations,
+        "ancestors": [a for a in area.ancestors() if a.code in visible_codes],
+        "successor": area.successor if area.successor_id in visible_codes else None,
     })
 
 

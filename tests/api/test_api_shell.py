@@ -52,7 +52,7 @@ def test_revoked_and_expired_tokens_are_refused(client, world):
     user = world.user("leader")
     token, raw = issue_api_token(user=user)
     assert client.get("/api/v1/me", HTTP_AUTHORIZATION=f"Bearer {raw}").status_code == 200
-    revoke_api_token(token=token)
+    revoke_api_token(actor=user, token=token)
     assert client.get("/api/v1/me", HTTP_AUTHORIZATION=f"Bearer {raw}").status_code == 401
     token2, raw2 = issue_api_token(user=user)
     ApiToken.objects.filter(pk=token2.pk).update(expires_at=timezone.now() - timedelta(seconds=1))

@@ -7,7 +7,7 @@ import sys
 from django.core.management import call_command
 
 from onedoor.accounts.models import Organisation, User
-from onedoor.demo.foundation import DEMO_ACCOUNTS, DEMO_PASSWORD
+from onedoor.demo.demo_steps import DEMO_ACCOUNTS, DEMO_PASSWORD
 from onedoor.demo.models import LoadedStep
 
 

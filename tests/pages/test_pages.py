@@ -99,3 +99,19 @@ def test_area_print_is_a_pdf_with_chinese(login):
     assert response["Content-Type"] == "application/pdf"
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
     assert "莲花镇" in text and "行政区划代码表" in text
+
+
+def test_a_refused_action_in_a_page_shows_its_message_not_a_500(login, settings):
+    from django.urls import path
+
+    from onedoor.core.exceptions import Conflict
+
+    def refuse(request):
+        raise Conflict("该申请已经提交，不能重复提交。")
+
+    import onedoor.urls
+
+    settings.ROOT_URLCONF = type("U", (), {"urlpatterns": [path("refuse/", refuse), *onedoor.urls.urlpatterns]})
+    response = login("leader").get("/refuse/")
+    assert response.status_code == 409
+    assert "不能重复提交" in response.content.decode() and "没有保存任何改动" in response.content.decode()

@@ -9,13 +9,14 @@ from onedoor.core.probes import FOREIGN_MARKER, Probe, all_probes
 
 
 def route_names(resolver=None, namespace="") -> set[str]:
+    """Every route as "namespace:name"; an unnamed route appears as "?pattern" so it cannot hide."""
     names = set()
     for pattern in (resolver or get_resolver()).url_patterns:
         if isinstance(pattern, URLResolver):
             inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
             names |= route_names(pattern, inner)
-        elif isinstance(pattern, URLPattern) and pattern.name:
-            names.add(f"{namespace}{pattern.name}")
+        elif isinstance(pattern, URLPattern):
+            names.add(f"{namespace}{pattern.name}" if pattern.name else f"{namespace}?{pattern.pattern}")
     return names
 
 

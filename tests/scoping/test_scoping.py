@@ -78,8 +78,7 @@ def test_social_worker_sees_both_contracted_areas_and_nothing_else(world):
 def test_admin_role_bypasses_but_superuser_flag_alone_does_not(world):
     admin = world.user("admin")
     assert Area.objects.visible_to(admin).count() == Area.objects.count()
-    flag_only = create_staff(actor=None, username="root.only", full_name="x", organisation=None, password="x",
-                             is_admin=False)
+    flag_only = create_staff(actor=None, username="root.only", full_name="x", organisation=None, password="x")
     flag_only.is_superuser = True
     flag_only.save()
     assert Area.objects.visible_to(flag_only).count() == 0

@@ -8,6 +8,11 @@ document.addEventListener("DOMContentLoaded", function () {
       event.stopPropagation();
     }
   });
+  // <a data-back> goes back a page when there is one (its href is the fallback).
+  document.body.addEventListener("click", function (event) {
+    var el = event.target.closest("[data-back]");
+    if (el && window.history.length > 1) { event.preventDefault(); window.history.back(); }
+  });
   // <select data-autosubmit> and <input data-autosubmit> submit their form on change.
   document.body.addEventListener("change", function (event) {
     if (event.target.matches("[data-autosubmit]")) { event.target.form.requestSubmit(); }

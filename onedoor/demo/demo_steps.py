@@ -1,4 +1,5 @@
-"""Demo district, foundation part: the real area tree, the organisations and one account per role."""
+"""Demo district, foundation part: the real area tree, the organisations and one account per role.
+(Later apps add their own `demo_steps.py`.)"""
 
 from __future__ import annotations
 
@@ -102,9 +103,8 @@ def load_demo_accounts(options: dict) -> str:
     for username, full_name, org_short, grants in DEMO_ACCOUNTS:
         if User.objects.filter(username=username).exists():
             continue
-        is_admin = any(role == Role.ADMIN for role, _, _ in grants)
         user = create_staff(actor=None, username=username, full_name=full_name, organisation=_org(org_short),
-                            password=DEMO_PASSWORD, is_admin=is_admin)
+                            password=DEMO_PASSWORD)
         for role, area_code, org_short_name in grants:
             assign_role(actor=None, user=user, role=role,
                         area=Area.objects.get(code=area_code) if area_code else None,
