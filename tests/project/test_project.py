@@ -15,7 +15,7 @@ def test_grant_makes_a_createsuperuser_account_a_working_admin(world, client):
     user = create_staff(actor=None, username="it.admin", full_name="信息科", organisation=None, password="pw-123456")
     assert Area.objects.visible_to(user).count() == 0
     call_command("grant", "it.admin", "admin", verbosity=0)
-    user.refresh_from_db()
+    user = type(user).objects.get(pk=user.pk)  # a new request: grants are read afresh
     assert user.is_staff and user.is_superuser and user.is_onedoor_admin
     client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
     assert client.get("/admin/").status_code == 200
