@@ -47,11 +47,11 @@ def area_subtree(scale: int) -> tuple[float, float]:
         user = User.objects.get(username="bench.clerk")  # a fresh request: grants resolved again
         return list(Area.objects.visible_to(user).current().order_by("code").values_list("code", "name"))
 
-    # The same work by hand: look up the user's grants, then one range query on the area codes.
+    # The same work by hand: the user, their grants, then one range query on the area codes.
+    user_sql = "SELECT id, is_active FROM accounts_user WHERE username = %s"
     grants_sql = (
-        "SELECT r.role, r.area_id, r.organisation_id FROM accounts_roleassignment r "
-        "JOIN accounts_user u ON u.id = r.user_id WHERE u.username = %s "
-        "AND (r.valid_until IS NULL OR r.valid_until > CURRENT_TIMESTAMP)"
+        "SELECT role, area_id, organisation_id FROM accounts_roleassignment "
+        "WHERE user_id = %s AND (valid_until IS NULL OR valid_until > CURRENT_TIMESTAMP)"
     )
     areas_sql = (
         "SELECT code, name FROM geo_area WHERE code >= %s AND code <= %s "
@@ -61,7 +61,9 @@ def area_subtree(scale: int) -> tuple[float, float]:
 
     def raw_way():
         with connection.cursor() as cursor:
-            cursor.execute(grants_sql, ["bench.clerk"])
+            cursor.execute(user_sql, ["bench.clerk"])
+            user_id = cursor.fetchone()[0]
+            cursor.execute(grants_sql, [user_id])
             area_code = cursor.fetchall()[0][1]
             prefix = area_code[:9]
             cursor.execute(areas_sql, [prefix + "000", prefix + "ZZZ"])

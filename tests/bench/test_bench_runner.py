@@ -1,0 +1,25 @@
+"""The benchmark harness reports each case against its raw baseline (correctness, not speed)."""
+
+import json
+
+import pytest
+from django.core.management import call_command
+
+KEYS = {"case", "db", "scale", "seconds", "baseline_seconds", "ratio", "target_ratio", "ok"}
+
+
+def test_bench_json_on_sqlite(capsys):
+    call_command("bench", "--db", "sqlite", "--scale", "200", "--json")
+    results = json.loads(capsys.readouterr().out)
+    assert [r["case"] for r in results] == ["area_subtree"]
+    (result,) = results
+    assert set(result) == KEYS
+    assert result["db"] == "sqlite" and result["scale"] == 200
+    assert result["seconds"] > 0 and result["baseline_seconds"] > 0
+    assert result["ratio"] == pytest.approx(result["seconds"] / result["baseline_seconds"], rel=0.01)
+    assert result["ok"] == (result["ratio"] <= result["target_ratio"])
+
+
+def test_unknown_case_is_refused():
+    with pytest.raises(SystemExit, match="未知的基准用例"):
+        call_command("bench", "--db", "sqlite", "--case", "nope")
