@@ -6,6 +6,7 @@ from ninja import Router, Schema
 from ninja.errors import HttpError
 
 from .actions import issue_api_token
+from .lockout import LOCKED_MESSAGE
 
 router = Router(tags=["账号"])
 
@@ -44,7 +45,7 @@ class MeOut(Schema):
 def create_token(request, payload: TokenIn):
     user = authenticate(request, username=payload.username, password=payload.password)
     if getattr(request, "axes_locked_out", False):
-        raise HttpError(429, "登录失败次数过多，账号已被临时锁定，请稍后再试。")
+        raise HttpError(429, LOCKED_MESSAGE)
     if user is None or not user.is_active:
         raise HttpError(401, "用户名或密码不正确。")
     token, raw = issue_api_token(user=user)

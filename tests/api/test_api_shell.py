@@ -110,3 +110,13 @@ def test_id_number_check_masks_and_explains(login):
 def test_workdays_over_national_day(login):
     body = login("handler.mz").get("/api/v1/tools/workdays", {"start": "2024-09-30", "days": 1}).json()
     assert body == {"start": "2024-09-30", "days": 1, "due": "2024-10-08", "estimated": False}
+
+
+def test_api_lockout_answers_in_json(client, world):
+    for _ in range(5):
+        client.post("/api/v1/auth/token", {"username": "finance", "password": "nope"},
+                    content_type="application/json")
+    response = client.post("/api/v1/auth/token", {"username": "finance", "password": PASSWORD},
+                           content_type="application/json")
+    assert response.status_code == 429
+    assert response.json()["code"] == "locked_out"

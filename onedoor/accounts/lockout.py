@@ -1,0 +1,15 @@
+"""What a locked-out client gets (django-axes AXES_LOCKOUT_CALLABLE): the Chinese page in the
+browser, the API's JSON error shape for API clients."""
+
+from __future__ import annotations
+
+from django.http import JsonResponse
+from django.shortcuts import render
+
+LOCKED_MESSAGE = "登录失败次数过多，账号已被临时锁定，请稍后再试或联系系统管理员。"
+
+
+def lockout_response(request, original_response=None, credentials=None):
+    if request.path.startswith("/api/"):
+        return JsonResponse({"code": "locked_out", "message": LOCKED_MESSAGE, "details": None}, status=429)
+    return render(request, "accounts/locked_out.html", status=429)
