@@ -1,11 +1,12 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 
 from .api import api
 
-admin.site.site_header = "一门通 系统管理"
-admin.site.site_title = "一门通"
-admin.site.index_title = "系统管理"
+admin.site.site_header = _("一门通 系统管理")
+admin.site.site_title = _("一门通")
+admin.site.index_title = _("系统管理")
 
 urlpatterns = [
     path("", include("onedoor.core.urls")),

@@ -10,7 +10,6 @@ VENV=${VENV:-.venv}
 need_apt=()
 fc-list :lang=zh 2>/dev/null | grep -q . || need_apt+=(fonts-wqy-microhei)
 command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
-command -v msgfmt >/dev/null 2>&1 || need_apt+=(gettext)
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
     echo "Installing system packages: ${need_apt[*]}"
@@ -30,5 +29,3 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   "$VENV/bin/python" -m pip install -q -e ".[test]"
   touch "$stamp"
 fi
-# Compiled translations are built from the .po sources (English UI).
-"$VENV/bin/onedoor" compilemessages --ignore ".venv" -v 0 >/dev/null 2>&1 || true

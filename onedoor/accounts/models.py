@@ -8,6 +8,8 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from onedoor.core.audit import history
 from onedoor.core.scoping import Grant, ScopedManager, ScopedQuerySet, ScopeRule
@@ -19,25 +21,25 @@ class Organisation(models.Model):
     """One body that works in OneDoor: the bureau, a town window, a department, a contracted
     social-work organisation, a supplier, a charity, the rescue station or a bank."""
 
-    name = models.CharField("名称", max_length=100, unique=True)
-    short_name = models.CharField("简称", max_length=40, blank=True)
-    kind = models.CharField("类型", max_length=20, choices=OrganisationKind.choices)
+    name = models.CharField(_("名称"), max_length=100, unique=True)
+    short_name = models.CharField(_("简称"), max_length=40, blank=True)
+    kind = models.CharField(_("类型"), max_length=20, choices=OrganisationKind.choices)
     area = models.ForeignKey(
-        "geo.Area", verbose_name="所在/负责区域", on_delete=models.PROTECT, related_name="organisations"
+        "geo.Area", verbose_name=_("所在/负责区域"), on_delete=models.PROTECT, related_name="organisations"
     )
     parent = models.ForeignKey(
-        "self", verbose_name="上级机构", on_delete=models.PROTECT, null=True, blank=True, related_name="children"
+        "self", verbose_name=_("上级机构"), on_delete=models.PROTECT, null=True, blank=True, related_name="children"
     )
-    phone = models.CharField("联系电话", max_length=40, blank=True)
-    address = models.CharField("地址", max_length=200, blank=True)
-    is_active = models.BooleanField("在用", default=True)
+    phone = models.CharField(_("联系电话"), max_length=40, blank=True)
+    address = models.CharField(_("地址"), max_length=200, blank=True)
+    is_active = models.BooleanField(_("在用"), default=True)
 
     objects = ScopedManager()
     scope = ScopeRule(area="area", organisation="pk")
     history = history()
 
     class Meta:
-        verbose_name = "机构"
+        verbose_name = _("机构")
         verbose_name_plural = verbose_name
         ordering = ["kind", "name"]
 
@@ -48,17 +50,17 @@ class Organisation(models.Model):
 class User(AbstractUser):
     """A staff account. It belongs to one organisation; what it may see comes from its role assignments."""
 
-    full_name = models.CharField("姓名", max_length=50, blank=True)
+    full_name = models.CharField(_("姓名"), max_length=50, blank=True)
     organisation = models.ForeignKey(
-        Organisation, verbose_name="所属机构", on_delete=models.PROTECT, null=True, blank=True, related_name="staff"
+        Organisation, verbose_name=_("所属机构"), on_delete=models.PROTECT, null=True, blank=True, related_name="staff"
     )
-    phone = models.CharField("手机", max_length=20, blank=True)
+    phone = models.CharField(_("手机"), max_length=20, blank=True)
 
     objects = UserManager()
     history = history(excluded_fields=["password", "last_login"])
 
     class Meta:
-        verbose_name = "工作人员"
+        verbose_name = _("工作人员")
         verbose_name_plural = verbose_name
 
     def __str__(self) -> str:
@@ -68,10 +70,11 @@ class User(AbstractUser):
         """Grants from unexpired role assignments, cached on the instance for the request."""
         cached = getattr(self, "_grants_cache", None)
         if cached is None:
-            cached = [
-                Grant(role=a.role, area_code=a.area_id, organisation_id=a.organisation_id)
-                for a in RoleAssignment.objects.filter(user=self).active()
-            ]
+            # values_list and no ordering: this runs on every request that reads scoped data.
+            rows = RoleAssignment.objects.filter(user=self).active().order_by().values_list(
+                "role", "area_id", "organisation_id"
+            )
+            cached = [Grant(role=role, area_code=area, organisation_id=org) for role, area, org in rows]
             self._grants_cache = cached
         return cached
 
@@ -103,41 +106,41 @@ class RoleAssignmentQuerySet(ScopedQuerySet):
 class RoleAssignment(models.Model):
     """One role a user holds over an area subtree and/or an organisation, until an optional expiry."""
 
-    user = models.ForeignKey(User, verbose_name="工作人员", on_delete=models.CASCADE, related_name="role_assignments")
-    role = models.CharField("角色", max_length=20, choices=Role.choices)
+    user = models.ForeignKey(User, verbose_name=_("工作人员"), on_delete=models.CASCADE, related_name="role_assignments")
+    role = models.CharField(_("角色"), max_length=20, choices=Role.choices)
     area = models.ForeignKey(
-        "geo.Area", verbose_name="区域范围", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
-        help_text="含下级区域",
+        "geo.Area", verbose_name=_("区域范围"), on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        help_text=_("含下级区域"),
     )
     organisation = models.ForeignKey(
-        Organisation, verbose_name="机构范围", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        Organisation, verbose_name=_("机构范围"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    valid_until = models.DateTimeField("有效期至", null=True, blank=True)
-    note = models.CharField("备注", max_length=200, blank=True)
+    valid_until = models.DateTimeField(_("有效期至"), null=True, blank=True)
+    note = models.CharField(_("备注"), max_length=200, blank=True)
     granted_by = models.ForeignKey(
-        User, verbose_name="授权人", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        User, verbose_name=_("授权人"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    granted_at = models.DateTimeField("授权时间", default=timezone.now)
+    granted_at = models.DateTimeField(_("授权时间"), default=timezone.now)
 
     objects = RoleAssignmentQuerySet.as_manager()
     scope = ScopeRule(area="area", organisation="organisation", owner="user")
     history = history()
 
     class Meta:
-        verbose_name = "角色授权"
+        verbose_name = _("角色授权")
         verbose_name_plural = verbose_name
         ordering = ["user", "role"]
         constraints = [
             models.CheckConstraint(
                 condition=Q(role=Role.ADMIN) | Q(area__isnull=False) | Q(organisation__isnull=False),
                 name="role_assignment_has_scope",
-                violation_error_message="除系统管理员外，角色必须指定区域或机构范围。",
+                violation_error_message=_("除系统管理员外，角色必须指定区域或机构范围。"),
             ),
         ]
 
     def __str__(self) -> str:
         where = " / ".join(str(x) for x in (self.area, self.organisation) if x)
-        return f"{self.get_role_display()}（{where or '全部'}）"
+        return f"{self.get_role_display()}（{where or gettext('全部')}）"
 
 
 def hash_token(raw: str) -> str:
@@ -152,20 +155,20 @@ class ApiTokenQuerySet(models.QuerySet):
 class ApiToken(models.Model):
     """A bearer token for another system calling the API. Only its hash is stored."""
 
-    user = models.ForeignKey(User, verbose_name="工作人员", on_delete=models.CASCADE, related_name="api_tokens")
+    user = models.ForeignKey(User, verbose_name=_("工作人员"), on_delete=models.CASCADE, related_name="api_tokens")
     key_hash = models.CharField(max_length=64, unique=True)
-    hint = models.CharField("令牌前缀", max_length=8)
-    created_at = models.DateTimeField("创建时间", default=timezone.now)
-    expires_at = models.DateTimeField("到期时间")
-    last_used_at = models.DateTimeField("最近使用", null=True, blank=True)
-    revoked_at = models.DateTimeField("吊销时间", null=True, blank=True)
+    hint = models.CharField(_("令牌前缀"), max_length=8)
+    created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
+    expires_at = models.DateTimeField(_("到期时间"))
+    last_used_at = models.DateTimeField(_("最近使用"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("吊销时间"), null=True, blank=True)
 
     objects = ApiTokenQuerySet.as_manager()
     # Issue and revoke are audited; last_used_at is a bulk update and deliberately not history.
     history = history(excluded_fields=["key_hash", "last_used_at"])
 
     class Meta:
-        verbose_name = "接口令牌"
+        verbose_name = _("接口令牌")
         verbose_name_plural = verbose_name
 
     def __str__(self) -> str:

@@ -20,8 +20,8 @@ class LoginForm(AuthenticationForm):
                 "limit": settings.AXES_FAILURE_LIMIT, "minutes": round(settings.AXES_COOLOFF_TIME * 60)},
             "inactive": _("该账号已停用，请联系系统管理员。"),
         }
-        self.fields["username"].label = "用户名"
-        self.fields["password"].label = "密码"
+        self.fields["username"].label = _("用户名")
+        self.fields["password"].label = _("密码")
         self.fields["username"].widget.attrs.update({"autofocus": True, "class": "form-control"})
         self.fields["password"].widget.attrs.update({"class": "form-control"})
 
@@ -50,7 +50,7 @@ def revoke_token(request, token_id: int):
     if token is None:
         return redirect("accounts:profile")
     revoke_api_token(actor=request.user, token=token)
-    messages.success(request, f"令牌 {token} 已吊销。")
+    messages.success(request, _("令牌 %(token)s 已吊销。") % {"token": token})
     return redirect("accounts:profile")
 
 

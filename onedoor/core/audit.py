@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db import models
 from django.dispatch import receiver
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 from simple_history.signals import pre_create_historical_record
 
@@ -16,7 +17,7 @@ from .middleware import current_request_id
 class HistoryBase(models.Model):
     """Extra columns on every historical table."""
 
-    request_id = models.CharField("请求编号", max_length=64, blank=True, default="")
+    request_id = models.CharField(_("请求编号"), max_length=64, blank=True, default="")
 
     class Meta:
         abstract = True

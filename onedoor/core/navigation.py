@@ -8,11 +8,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.urls import reverse
+from django.utils.functional import Promise
 
 
 @dataclass(frozen=True)
 class NavItem:
-    label: str
+    label: str | Promise  # usually gettext_lazy, translated when the menu is rendered
     url_name: str
     roles: frozenset[str] | None = None  # None: every signed-in user
     order: int = 100
@@ -35,7 +36,7 @@ _nav: list[NavItem] = []
 _panels: list[HomePanel] = []
 
 
-def register_nav(label: str, url_name: str, *, roles: set[str] | None = None, order: int = 100) -> None:
+def register_nav(label: str | Promise, url_name: str, *, roles: set[str] | None = None, order: int = 100) -> None:
     _nav.append(NavItem(label, url_name, frozenset(roles) if roles else None, order))
 
 

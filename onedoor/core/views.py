@@ -6,6 +6,7 @@ from django.db import connection
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -71,8 +72,8 @@ def job_download(request, job_id: int):
 
 
 class WorkdaysForm(forms.Form):
-    start = forms.DateField(label="起算日期（受理日）", widget=forms.DateInput(attrs={"type": "date"}))
-    days = forms.IntegerField(label="工作日数", min_value=0, max_value=365, initial=30)
+    start = forms.DateField(label=_("起算日期（受理日）"), widget=forms.DateInput(attrs={"type": "date"}))
+    days = forms.IntegerField(label=_("工作日数"), min_value=0, max_value=365, initial=30)
 
 
 @login_required
@@ -85,7 +86,7 @@ def workdays_tool(request):
 
 
 class IdNumberForm(forms.Form):
-    number = forms.CharField(label="身份证号码", max_length=40)
+    number = forms.CharField(label=_("身份证号码"), max_length=40)
 
 
 @login_required

@@ -1,10 +1,10 @@
 
 from datetime import date
 
-from django.conf import settings
 from ninja import Query, Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
+from onedoor.core.api_paging import Pages
 from onedoor.core.scoping import get_visible_or_404
 
 from .models import Area
@@ -39,7 +39,7 @@ class AreaFilter(Schema):
 
 
 @router.get("", response=list[AreaOut], summary="可见的行政区划（按名称、拼音、首字母或代码搜索）")
-@paginate(PageNumberPagination, page_size=settings.ONEDOOR["PAGE_SIZE"])
+@paginate(Pages)
 def list_areas(request, filters: Query[AreaFilter]):
     areas = Area.objects.visible_to(request.auth).search(filters.q)
     if not filters.include_ended:

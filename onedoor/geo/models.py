@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from onedoor.core.audit import history
 from onedoor.core.scoping import ScopedQuerySet, ScopeRule, in_subtree, subtree_prefix
@@ -41,30 +42,30 @@ class AreaQuerySet(ScopedQuerySet):
 class Area(models.Model):
     """One administrative area: the district, a 街道/镇/农场, or a 社区/村."""
 
-    code = models.CharField("统计用区划代码", max_length=12, primary_key=True)
-    name = models.CharField("名称", max_length=60)
-    level = models.CharField("级别", max_length=20, choices=AreaLevel.choices)
+    code = models.CharField(_("统计用区划代码"), max_length=12, primary_key=True)
+    name = models.CharField(_("名称"), max_length=60)
+    level = models.CharField(_("级别"), max_length=20, choices=AreaLevel.choices)
     parent = models.ForeignKey(
-        "self", verbose_name="上级", on_delete=models.PROTECT, null=True, blank=True, related_name="children"
+        "self", verbose_name=_("上级"), on_delete=models.PROTECT, null=True, blank=True, related_name="children"
     )
     is_local = models.BooleanField(
-        "本地代码", default=False, help_text="统计部门未公布代码，由本系统分配；不是官方代码。"
+        _("本地代码"), default=False, help_text=_("统计部门未公布代码，由本系统分配；不是官方代码。")
     )
-    source = models.CharField("来源", max_length=40, blank=True)
-    valid_from = models.DateField("启用日期", null=True, blank=True)
-    valid_to = models.DateField("停用日期", null=True, blank=True, help_text="撤并后保留，旧记录仍可查到。")
+    source = models.CharField(_("来源"), max_length=40, blank=True)
+    valid_from = models.DateField(_("启用日期"), null=True, blank=True)
+    valid_to = models.DateField(_("停用日期"), null=True, blank=True, help_text=_("撤并后保留，旧记录仍可查到。"))
     successor = models.ForeignKey(
-        "self", verbose_name="撤并后归属", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "self", verbose_name=_("撤并后归属"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    name_pinyin = models.CharField("拼音", max_length=200, blank=True, db_index=True)
-    name_initials = models.CharField("拼音首字母", max_length=30, blank=True, db_index=True)
+    name_pinyin = models.CharField(_("拼音"), max_length=200, blank=True, db_index=True)
+    name_initials = models.CharField(_("拼音首字母"), max_length=30, blank=True, db_index=True)
 
     objects = AreaQuerySet.as_manager()
     scope = ScopeRule(area="code")
     history = history()
 
     class Meta:
-        verbose_name = "行政区划"
+        verbose_name = _("行政区划")
         verbose_name_plural = verbose_name
         ordering = ["code"]
         constraints = [

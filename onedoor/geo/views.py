@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from onedoor.accounts.models import Organisation
@@ -34,8 +35,8 @@ def _units_per_town(user) -> dict:
     for code in units:
         if code[:9] in counts:
             counts[code[:9]] += 1
-    return {"title": "各镇（街、场）村居数量", "categories": list(towns.values()),
-            "series": [{"name": "村（社区）", "data": list(counts.values())}]}
+    return {"title": _("各镇（街、场）村居数量"), "categories": list(towns.values()),
+            "series": [{"name": _("村（社区）"), "data": list(counts.values())}]}
 
 
 @login_required
@@ -77,7 +78,7 @@ def area_export(request):
 def area_print(request):
     """The area code table as a printable PDF (A4), for the window's wall or a binder."""
     areas = _filtered_areas(request)[:2000]
-    pdf = render_pdf("geo/area_print.html", {"areas": areas, "title": "行政区划代码表"})
+    pdf = render_pdf("geo/area_print.html", {"areas": areas, "title": _("行政区划代码表")})
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = "inline; filename=areas.pdf"
     return response

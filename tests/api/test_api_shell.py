@@ -120,3 +120,9 @@ def test_api_lockout_answers_in_json(client, world):
                            content_type="application/json")
     assert response.status_code == 429
     assert response.json()["code"] == "locked_out"
+
+
+def test_absurd_page_number_is_a_422_not_a_500(login):
+    response = login("dispatcher").get("/api/v1/areas", {"page": 10**18})
+    assert response.status_code == 422
+    assert response.json()["details"][0]["loc"][-1] == "page"
