@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "onedoor.core",
     "onedoor.geo",
     "onedoor.accounts",
+    "onedoor.registry",
     "onedoor.demo",
 ]
 
