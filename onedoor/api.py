@@ -94,10 +94,12 @@ def _register_routers() -> None:
     from onedoor.accounts.api import router as accounts_router
     from onedoor.core.api import router as core_router
     from onedoor.geo.api import router as geo_router
+    from onedoor.registry.api import router as registry_router
 
     api.add_router("/", accounts_router)
     api.add_router("/", core_router)
     api.add_router("/areas", geo_router)
+    api.add_router("/", registry_router)
 
 
 _register_routers()

@@ -12,6 +12,8 @@ urlpatterns = [
     path("", include("onedoor.core.urls")),
     path("accounts/", include("onedoor.accounts.urls")),
     path("areas/", include("onedoor.geo.urls")),
+    path("registry/import/", include("onedoor.registry.import_urls")),
+    path("registry/", include("onedoor.registry.urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
