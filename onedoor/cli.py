@@ -1,5 +1,6 @@
 """The `onedoor` command: Django's management commands under one name, with OneDoor's own
-(`serve`, `demo`, `bench`) among them. `onedoor migrate`, `onedoor shell` … work as with manage.py."""
+(`serve`, `demo`, `bench`, `load_areas`, `grant`, and those later apps add) among them.
+`onedoor migrate`, `onedoor shell` … work as with manage.py."""
 
 from __future__ import annotations
 

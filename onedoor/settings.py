@@ -190,10 +190,8 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "onedoor.accounts.lockout.lockout_response"
 AXES_VERBOSE = False
-if BEHIND_PROXY:
-    # Lock out by the client's address as the proxy reports it, not the proxy's own.
-    AXES_IPWARE_PROXY_COUNT = 1
-    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+# Lock out by the client's address (the proxy's report of it when BEHIND_PROXY), never a forgeable one.
+AXES_CLIENT_IP_CALLABLE = "onedoor.accounts.lockout.client_ip"
 
 # --- Internationalisation: Chinese by default, English available.
 LANGUAGE_CODE = "zh-hans"

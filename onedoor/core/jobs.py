@@ -4,8 +4,8 @@
 
 The task function receives `job_id`, and runs its body inside `running(job_id)`, which marks the job
 running, records success or failure, and never lets an exception vanish. Running a job body again must
-be safe (idempotent): a worker can die half-way, and the job is then started again by hand (a user or
-an admin re-runs it), never half-applied. See docs/subsystems/jobs.md.
+be safe (idempotent): a worker can die half-way, and whatever starts the job again (the page or command
+that created it) must find nothing half-applied. See docs/subsystems/jobs.md.
 """
 
 from __future__ import annotations

@@ -35,5 +35,5 @@ def export_areas(job_id: int) -> None:
         buffer = io.BytesIO()
         write_xlsx(buffer, [Sheet("行政区划", COLUMNS, rows)])
         progress.attach("行政区划.xlsx", buffer.getvalue())
-        progress.count("areas", len(rows))
+        progress.count("区划", len(rows))
         progress.job.message = f"已导出 {len(rows)} 个区划。"

@@ -29,6 +29,9 @@ document.addEventListener("htmx:responseError", function (event) {
     document.body.appendChild(box);
   }
   var status = event.detail.xhr.status;
-  box.textContent = status === 404 ? "没有找到，或者您无权查看。" :
+  // A refused action (DomainError) answers with a fragment carrying its own Chinese message.
+  var refused = new DOMParser().parseFromString(event.detail.xhr.responseText || "", "text/html")
+    .querySelector("[data-testid=refused]");
+  box.textContent = refused ? refused.textContent.trim() : status === 404 ? "没有找到，或者您无权查看。" :
     status === 403 ? "您没有权限执行此操作，或页面已过期，请刷新后重试。" : "操作失败，请稍后重试（" + status + "）。";
 });
