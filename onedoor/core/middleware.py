@@ -76,3 +76,24 @@ class DomainErrorMiddleware:
             return None
         template = "includes/refused_fragment.html" if getattr(request, "htmx", False) else "refused.html"
         return render(request, template, {"error": exception}, status=exception.status)
+
+
+class ChineseFirstLocaleMiddleware:
+    """Chinese unless the user chose English with the language switch (a cookie). Unlike Django's
+    LocaleMiddleware it ignores the browser's Accept-Language: a clerk's borrowed laptop set to English
+    must not turn the window's screens English."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.conf import settings
+        from django.utils import translation
+
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        language = chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", language)
+        return response

@@ -116,3 +116,9 @@ def test_a_refused_action_in_a_page_shows_its_message_not_a_500(login, settings)
     response = login("leader").get("/refuse/")
     assert response.status_code == 409
     assert "不能重复提交" in response.content.decode() and "没有保存任何改动" in response.content.decode()
+
+
+def test_chinese_stays_the_default_whatever_the_browser_asks(login):
+    client = login("leader")
+    body = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert 'lang="zh-hans"' in body and "后台任务" in body
