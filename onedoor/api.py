@@ -20,6 +20,14 @@ class SessionAuth(APIKeyCookie):
 
     param_name = "sessionid"
 
+    def __call__(self, request: HttpRequest):
+        # Without a signed-in session there is nothing for CSRF to protect: step aside (no CSRF check)
+        # so that a bearer-token client's POST reaches BearerTokenAuth instead of a 403.
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return None
+        return super().__call__(request)
+
     def authenticate(self, request: HttpRequest, key: str | None):
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:

@@ -91,6 +91,8 @@ def update_person(*, actor, person: Person, changes: dict[str, Any], reason: str
     unknown = set(changes) - EDITABLE
     if unknown:
         raise DomainError(f"不能修改这些字段：{'、'.join(sorted(unknown))}", code="not_editable")
+    if "id_number" in changes and not str(changes["id_number"] or "").strip() and person.id_number:
+        raise DomainError("已登记的身份证号码不能删除；如登记有误，请填写正确的号码。", code="id_required")
     merged = {"id_number": person.id_number, "sex": person.sex, "birth_date": person.birth_date, **changes}
     checked = check_person(merged, partial=True)
     values = {k: v for k, v in checked.values.items()

@@ -20,6 +20,19 @@ from .models import CategoryAssignment, Person
 
 # Roles that may see a full ID number (with a reason, logged). Leaders and others see it masked.
 UNMASK_ROLES = frozenset({Role.WINDOW_CLERK, Role.DISPATCHER, Role.HANDLER, Role.ADMIN})
+# Roles that may change the registry (pages and API alike); leaders, finance and storekeepers only read.
+REGISTRY_WRITERS = frozenset({Role.WINDOW_CLERK, Role.DISPATCHER, Role.HANDLER, Role.SOCIAL_WORKER, Role.PATROL,
+                              Role.ADMIN})
+# Roles that may fold a duplicate record into another.
+MERGERS = frozenset({Role.WINDOW_CLERK, Role.DISPATCHER, Role.ADMIN})
+
+
+def may_change_registry(user) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and user.roles & REGISTRY_WRITERS)
+
+
+def may_merge(user) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and user.roles & MERGERS)
 
 
 def search_persons(user, query: str = "", *, area: str | None = None, category: str | None = None,

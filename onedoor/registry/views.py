@@ -19,7 +19,6 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from onedoor.accounts.choices import Role
 from onedoor.core.exceptions import Conflict, DomainError, NotPermitted
 from onedoor.core.idnumber import mask_id_number, normalize_id_number
 from onedoor.core.paging import paginate, querystring_without_page
@@ -46,11 +45,6 @@ from .forms import (
 from .models import Category, CategoryAssignment, Household, HouseholdMember, Person, RegistryEvent
 from .sections import sections_for
 
-# Who may change the registry (leaders read only); who may fold duplicate records together.
-EDIT_ROLES = frozenset({Role.WINDOW_CLERK, Role.DISPATCHER, Role.HANDLER, Role.SOCIAL_WORKER, Role.PATROL,
-                        Role.ADMIN})
-MERGE_ROLES = frozenset({Role.WINDOW_CLERK, Role.DISPATCHER, Role.ADMIN})
-
 EVENT_LABELS = {
     "registered": gettext_lazy("登记"),
     "updated": gettext_lazy("修改信息"),
@@ -74,13 +68,9 @@ PICKER_LIMIT = 10
 TIMELINE_LIMIT = 100
 
 
-def _require(user, roles: frozenset[str]) -> None:
-    if not user.roles & roles:
+def _require(allowed: bool) -> None:
+    if not allowed:
         raise PermissionDenied
-
-
-def _may(user, roles: frozenset[str]) -> bool:
-    return bool(user.roles & roles)
 
 
 # Action messages that may name a household the user cannot see are replaced by these.
@@ -135,7 +125,7 @@ def person_list(request):
         "page": paginate(request, _with_categories_in_force(people, request.user, today)),
         "querystring": querystring_without_page(request),
         "today": today,
-        "can_edit": _may(request.user, EDIT_ROLES),
+        "can_edit": selectors.may_change_registry(request.user),
     }
     if request.htmx:
         return render(request, "registry/_person_rows.html", context)
@@ -262,7 +252,7 @@ def _render_person(request, person: Person, *, status: int = 200, **extra: Any):
                    .select_related("category", "created_by").order_by("-valid_from", "-pk"))
     events = (RegistryEvent.objects.visible_to(user).filter(person=person).select_related("actor")
               .order_by("-occurred_at", "-pk")[:TIMELINE_LIMIT])
-    can_edit = _may(user, EDIT_ROLES)
+    can_edit = selectors.may_change_registry(user)
     alive = person.death_date is None and person.merged_into_id is None
     context = {
         "person": person,
@@ -278,7 +268,7 @@ def _render_person(request, person: Person, *, status: int = 200, **extra: Any):
         "timeline": _timeline(events, user),
         "sections": sections_for(request, person),
         "can_edit": can_edit and person.merged_into_id is None,
-        "can_merge": _may(user, MERGE_ROLES) and person.merged_into_id is None,
+        "can_merge": selectors.may_merge(user) and person.merged_into_id is None,
         "alive": alive,
         "may_unmask": selectors.may_unmask(user) and bool(person.id_number),
         "reveal_form": RevealForm(),
@@ -322,7 +312,7 @@ def _visible_with_id(user, raw: str) -> Person | None:
 
 @login_required
 def person_create(request):
-    _require(request.user, EDIT_ROLES)
+    _require(selectors.may_change_registry(request.user))
     form = PersonForm(request.POST or None, user=request.user)
     existing = None
     if request.method == "POST" and form.is_valid():
@@ -343,7 +333,7 @@ def person_create(request):
 
 @login_required
 def person_edit(request, pk: int):
-    _require(request.user, EDIT_ROLES)
+    _require(selectors.may_change_registry(request.user))
     person = get_visible_or_404(request.user, _persons(), pk=pk)
     form = PersonEditForm(request.POST or None, user=request.user, person=person)
     existing = None
@@ -380,7 +370,7 @@ def _form_page(request, form, *, title: str, person: Person | None = None, house
 
 @login_required
 def person_self_care(request, pk: int):
-    _require(request.user, EDIT_ROLES)
+    _require(selectors.may_change_registry(request.user))
     person = get_visible_or_404(request.user, _persons(), pk=pk)
     form = SelfCareForm(request.POST or None, initial={"unable": person.self_care_unable})
     if request.method == "POST" and form.is_valid():
@@ -398,7 +388,7 @@ def person_self_care(request, pk: int):
 
 @login_required
 def person_death(request, pk: int):
-    _require(request.user, EDIT_ROLES)
+    _require(selectors.may_change_registry(request.user))
     person = get_visible_or_404(request.user, _persons(), pk=pk)
     form = DeathForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -439,19 +429,19 @@ def _back_to(person: Person | None, household: Household | None):
 
 @login_required
 def person_category_assign(request, pk: int):
-    _require(request.user, EDIT_ROLES)
+    _require(selectors.may_change_registry(request.user))
     return _assign_category(request, person=get_visible_or_404(request.user, _persons(), pk=pk))
 
 
 @login_required
 def household_category_assign(request, pk: int):
-    _require(request.user, EDIT_ROLES)
+    _require(selectors.may_change_registry(request.user))
     return _assign_category(request, household=get_visible_or_404(request.user, _households(), pk=pk))
 
 
 @login_required
 def category_end(request, pk: int):
-    _require(request.user, EDIT_ROLES)
+    _require(selectors.may_change_registry(request.user))
     assignment = get_visible_or_404(
         request.user, CategoryAssignment.objects.select_related("category", "person", "household",
                                                                "household__head"), pk=pk)
@@ -474,7 +464,7 @@ def category_end(request, pk: int):
 @login_required
 def person_merge(request, pk: int):
     """Fold a duplicate registration into this person (the record kept)."""
-    _require(request.user, MERGE_ROLES)
+    _require(selectors.may_merge(request.user))
     person = get_visible_or_404(request.user, _persons(), pk=pk)
     if person.merged_into_id:
         messages.error(request, _("此记录已并入其他记录，不能作为保留的记录。"))
@@ -507,7 +497,7 @@ def person_merge(request, pk: int):
 @require_POST
 def household_create(request, pk: int):
     """A new household with this person as its head."""
-    _require(request.user, EDIT_ROLES)
+    _require(selectors.may_change_registry(request.user))
     person = get_visible_or_404(request.user, _persons(), pk=pk)
     form = HouseholdCreateForm(request.POST)
     if form.is_valid():
@@ -536,7 +526,7 @@ def _render_household(request, household: Household, **forms: Any):
                    .select_related("category", "created_by").order_by("-valid_from", "-pk"))
     events = (RegistryEvent.objects.visible_to(user).filter(household=household).select_related("actor", "person")
               .order_by("-occurred_at", "-pk")[:TIMELINE_LIMIT])
-    can_edit = _may(user, EDIT_ROLES) and household.dissolved_on is None
+    can_edit = selectors.may_change_registry(user) and household.dissolved_on is None
     return render(request, "registry/household_detail.html", {
         "household": household,
         "today": today,
@@ -567,7 +557,7 @@ def _current_member(user, household: Household, person_id: int) -> HouseholdMemb
 @login_required
 @require_POST
 def household_add_member(request, pk: int):
-    _require(request.user, EDIT_ROLES)
+    _require(selectors.may_change_registry(request.user))
     household = get_visible_or_404(request.user, _households(), pk=pk)
     form = AddMemberForm(request.POST)
     if form.is_valid():
@@ -591,7 +581,7 @@ def _other_members(household: Household) -> list[HouseholdMember]:
 @login_required
 @require_POST
 def household_remove_member(request, pk: int):
-    _require(request.user, EDIT_ROLES)
+    _require(selectors.may_change_registry(request.user))
     household = get_visible_or_404(request.user, _households(), pk=pk)
     form = RemoveMemberForm(request.POST, members=_other_members(household))
     if form.is_valid():
@@ -610,7 +600,7 @@ def household_remove_member(request, pk: int):
 @login_required
 @require_POST
 def household_change_head(request, pk: int):
-    _require(request.user, EDIT_ROLES)
+    _require(selectors.may_change_registry(request.user))
     household = get_visible_or_404(request.user, _households(), pk=pk)
     form = ChangeHeadForm(request.POST, members=_other_members(household))
     if form.is_valid():

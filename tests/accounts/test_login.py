@@ -1,6 +1,6 @@
 """Signing in: Chinese pages, argon2 hashes, lockout, session expiry, secure headers."""
 
-from conftest import PASSWORD
+from onedoor.demo.demo_steps import DEMO_PASSWORD as PASSWORD
 
 
 def test_login_page_is_chinese(client, world):

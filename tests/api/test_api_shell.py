@@ -2,11 +2,11 @@
 
 from datetime import timedelta
 
-from conftest import PASSWORD
 from django.utils import timezone
 
 from onedoor.accounts.actions import issue_api_token, revoke_api_token
 from onedoor.accounts.models import ApiToken
+from onedoor.demo.demo_steps import DEMO_PASSWORD as PASSWORD
 
 
 def test_openapi_lists_the_routes(client, world):
@@ -126,3 +126,9 @@ def test_absurd_page_number_is_a_422_not_a_500(login):
     response = login("dispatcher").get("/api/v1/areas", {"page": 10**18})
     assert response.status_code == 422
     assert response.json()["details"][0]["loc"][-1] == "page"
+
+
+def test_nul_in_credentials_is_a_plain_401(client, world):
+    response = client.post("/api/v1/auth/token", {"username": "clerk\x00", "password": "x"},
+                           content_type="application/json")
+    assert response.status_code == 401

@@ -4,7 +4,8 @@ import os
 import shutil
 
 import pytest
-from conftest import PASSWORD
+
+from onedoor.demo.demo_steps import DEMO_PASSWORD as PASSWORD
 
 CHROMIUM = os.environ.get("ONEDOOR_CHROMIUM", "/usr/bin/chromium")
 

@@ -130,3 +130,9 @@ def test_merge_moves_links_and_keeps_the_duplicate_for_history(make_person, worl
     assert keep.category_assignments.count() == 1
     assert not Person.objects.alive().filter(pk=duplicate.pk).exists()
     assert RegistryEvent.objects.filter(code="merged").count() == 2
+
+
+def test_a_registered_id_number_cannot_be_blanked(make_person):
+    person = make_person(seq=901)
+    with pytest.raises(DomainError, match="不能删除"):
+        actions.update_person(actor=None, person=person, changes={"id_number": ""}, reason="误操作")
