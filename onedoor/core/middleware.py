@@ -97,3 +97,29 @@ class ChineseFirstLocaleMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
         return response
+
+
+class RejectNulMiddleware:
+    """A NUL character in a query string or a JSON body is refused up front with 400: PostgreSQL
+    cannot store or even compare it, so letting it reach a query would be a 500. (Form fields already
+    refuse it through Django's validators; uploaded files are not inspected.)"""
+
+    MESSAGE = "请求中含有不允许的控制字符（NUL），请检查输入。"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from urllib.parse import unquote_to_bytes
+
+        suspicious = b"\x00" in unquote_to_bytes(request.META.get("QUERY_STRING", ""))
+        if not suspicious and request.content_type == "application/json":
+            body = request.body
+            suspicious = b"\x00" in body or b"\\u0000" in body.lower()
+        if suspicious:
+            from django.http import HttpResponseBadRequest, JsonResponse
+
+            if request.path.startswith("/api/"):
+                return JsonResponse({"code": "bad_request", "message": self.MESSAGE, "details": None}, status=400)
+            return HttpResponseBadRequest(self.MESSAGE, content_type="text/plain; charset=utf-8")
+        return self.get_response(request)

@@ -37,20 +37,9 @@ def money_text(amount) -> str:
     return f"{amount:.2f}"
 
 
-class NoNulSchema(Schema):
-    """Input that refuses NUL characters (PostgreSQL cannot store them) with a Chinese message."""
-
-    @field_validator("*", mode="before")
-    @classmethod
-    def _no_nul(cls, value):
-        if isinstance(value, str) and "\x00" in value:
-            raise ValueError("不能包含空字符（\\x00）。")
-        return value
-
-
 # --- input -------------------------------------------------------------------------------------------
 
-class PersonFields(NoNulSchema):
+class PersonFields(Schema):
     """The fields of a person a client may send; everything optional here, `PersonIn` requires a name."""
 
     model_config = ConfigDict(extra="forbid")
@@ -109,12 +98,12 @@ class PersonPatch(PersonFields):
     reason: str = Field(..., min_length=1, max_length=200, description="修改理由（必填）")
 
 
-class DetailQuery(NoNulSchema):
+class DetailQuery(Schema):
     unmask: bool = Field(False, description="显示完整证件号码（须有权限并说明理由，写入访问日志）")
     reason: str = Field("", max_length=200, description="查看完整证件号码的理由")
 
 
-class PersonFilter(NoNulSchema):
+class PersonFilter(Schema):
     q: str = Field("", max_length=100, description="身份证号码（全部或末几位）、姓名（简繁）、拼音、首字母或电话")
     area: str | None = Field(None, pattern=r"^[0-9A-Za-z]{12}$", description="居住地区划代码（含下级）")
     category: str | None = Field(None, max_length=40, description="类别代码，如 tekun、dibao（当天有效）")
@@ -126,7 +115,7 @@ class HouseholdQuery(Schema):
     on: date | None = Field(None, description="按哪一天计算家庭人口与人均收入（默认今天）")
 
 
-class AssignmentIn(NoNulSchema):
+class AssignmentIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
     category: str = Field(..., max_length=40, description="类别代码，如 tekun（特困供养）、dibao（低保）")
@@ -137,7 +126,7 @@ class AssignmentIn(NoNulSchema):
     reason: str = Field("", max_length=_max("reason", CategoryAssignment), description="依据/理由（手工登记必填）")
 
 
-class AssignmentEndIn(NoNulSchema):
+class AssignmentEndIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
     valid_to: date = Field(..., description="终止日期：当天起不再属于该类别")

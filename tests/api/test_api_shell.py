@@ -128,7 +128,16 @@ def test_absurd_page_number_is_a_422_not_a_500(login):
     assert response.json()["details"][0]["loc"][-1] == "page"
 
 
-def test_nul_in_credentials_is_a_plain_401(client, world):
+def test_nul_in_credentials_is_refused_before_any_lookup(client, world):
     response = client.post("/api/v1/auth/token", {"username": "clerk\x00", "password": "x"},
                            content_type="application/json")
-    assert response.status_code == 401
+    assert response.status_code == 400
+
+
+def test_nul_in_query_or_json_is_a_400_not_a_database_error(login):
+    client = login("dispatcher")
+    response = client.get("/api/v1/areas", {"q": "五\x00显"})
+    assert response.status_code == 400 and response.json()["code"] == "bad_request"
+    response = client.post("/api/v1/tools/id-number", '{"number": "1\\u0000"}', content_type="application/json")
+    assert response.status_code == 400
+    assert client.get("/areas/", {"q": "\x00"}).status_code == 400
