@@ -29,7 +29,8 @@ class Case:
     description: str
     target_ratio: float
     default_scale: int
-    run: Callable[[int], tuple[float, float]]  # scale -> (seconds, baseline_seconds)
+    # scale -> (seconds, baseline_seconds) or (seconds, baseline_seconds, notes)
+    run: Callable[[int], tuple[float, float] | tuple[float, float, str]]
 
 
 @dataclass
@@ -42,10 +43,17 @@ class Result:
     ratio: float
     target_ratio: float
     ok: bool
+    notes: str | None = None  # extra figures of a case (e.g. peak memory); left out of the JSON when None
+
+    def as_dict(self) -> dict:
+        data = asdict(self)
+        if data["notes"] is None:
+            del data["notes"]
+        return data
 
 
 def case(name: str, *, description: str, target_ratio: float, default_scale: int):
-    def register(func: Callable[[int], tuple[float, float]]):
+    def register(func: Callable[[int], tuple[float, float] | tuple[float, float, str]]):
         CASES[name] = Case(name, description, target_ratio, default_scale, func)
         return func
 
@@ -66,7 +74,7 @@ def best_of(func: Callable[[], object], *, rounds: int = 7, inner: int = 20) -> 
 
 
 def load_cases() -> None:
-    from bench.cases import geo_subtree  # noqa: F401
+    from bench.cases import geo_subtree, registry_import  # noqa: F401
 
 
 # --- child: runs inside Django on a fresh database --------------------------------------------
@@ -83,10 +91,10 @@ def run_in_child(db: str, scale: int | None, only: str | None) -> list[Result]:
         if only and item.name != only:
             continue
         n = scale or item.default_scale
-        seconds, baseline = item.run(n)
+        seconds, baseline, *extra = item.run(n)
         ratio = seconds / baseline if baseline > 0 else float("inf")
         results.append(Result(item.name, db, n, round(seconds, 6), round(baseline, 6), round(ratio, 3),
-                              item.target_ratio, ratio <= item.target_ratio))
+                              item.target_ratio, ratio <= item.target_ratio, extra[0] if extra else None))
     return results
 
 
@@ -149,6 +157,8 @@ def format_table(results: list[dict]) -> str:
     for r in results:
         lines.append(f"{r['case']:<22}{r['db']:<10}{r['scale']:>9}{r['seconds']:>12.6f}{r['baseline_seconds']:>12.6f}"
                      f"{r['ratio']:>8.2f}{r['target_ratio']:>8.2f}  {'yes' if r['ok'] else 'NO'}")
+        if r.get("notes"):
+            lines.append(f"{'':<22}{r['notes']}")
     return "\n".join(lines)
 
 
@@ -164,4 +174,4 @@ if __name__ == "__main__":  # the child process
     from bench import runner as registry
 
     out = registry.run_in_child(ns.child, ns.scale, ns.case)
-    print(json.dumps([asdict(r) for r in out]))
+    print(json.dumps([r.as_dict() for r in out]))

@@ -316,3 +316,6 @@ class RegistryEvent(DomainEvent):
         verbose_name = _("登记事件")
         verbose_name_plural = _("登记事件")
         indexes = [models.Index(fields=["person", "occurred_at"], name="registry_event_person")]
+
+
+from .models_import import *  # noqa
