@@ -560,3 +560,10 @@ def test_a_household_in_another_town_is_not_named(login, make_person, world):
     refused = body_of(client.post(f"/registry/households/{own.pk}/members/add/", {
         "person": mover.pk, "relation": "child", "joined_on": "2026-02-01"}))
     assert "此人目前属于另一个家庭" in refused and "五显" not in refused
+
+
+def test_person_list_links_to_import_and_export(login):
+    body = login("clerk.wuxian").get("/registry/persons/").content.decode()
+    assert "/registry/import/" in body and "/registry/import/export/" in body
+    leader_body = login("leader").get("/registry/persons/").content.decode()
+    assert "/registry/import/\"" not in leader_body and "/registry/import/export/" in leader_body
