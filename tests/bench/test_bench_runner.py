@@ -11,14 +11,14 @@ KEYS = {"case", "db", "scale", "seconds", "baseline_seconds", "ratio", "target_r
 def test_bench_json_on_sqlite(capsys):
     call_command("bench", "--db", "sqlite", "--scale", "200", "--json")
     results = json.loads(capsys.readouterr().out)
-    assert [r["case"] for r in results] == ["area_subtree", "registry_import"]
+    assert [r["case"] for r in results] == ["area_subtree", "registry_import", "person_search"]
     for result in results:
         assert KEYS <= set(result) <= KEYS | {"notes"}  # a case may add notes (e.g. peak memory)
         assert result["db"] == "sqlite" and result["scale"] == 200
         assert result["seconds"] > 0 and result["baseline_seconds"] > 0
         assert result["ratio"] == pytest.approx(result["seconds"] / result["baseline_seconds"], rel=0.01)
         assert result["ok"] == (result["ratio"] <= result["target_ratio"])
-    assert "peak RSS" in results[1]["notes"]
+    assert "peak RSS" in results[1]["notes"] and "p95" in results[2]["notes"]
 
 
 def test_unknown_case_is_refused():
