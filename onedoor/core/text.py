@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterator
-from functools import cache
+from functools import cache, lru_cache
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -108,6 +108,8 @@ def _clean_spacing(text: str) -> str:
     return _SPACE_AROUND_DOT.sub(MIDDLE_DOT, text)
 
 
+# Names, villages and addresses repeat a great deal in a 台账: bulk imports convert each once.
+@lru_cache(maxsize=65536)
 def normalize_name(text: str) -> str:
     """The comparable form of a person's (or place's) name.
 
@@ -179,6 +181,7 @@ def _surname_syllables(name: str) -> tuple[tuple[str, ...], str]:
     return (), name
 
 
+@lru_cache(maxsize=65536)
 def name_pinyin(name: str) -> tuple[str, str]:
     """(full pinyin, initials) of a person's name, reading the surname as a surname.
 
