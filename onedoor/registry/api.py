@@ -25,7 +25,6 @@ from onedoor.geo.models import Area
 
 from . import actions, selectors
 from .actions import InvalidPerson
-from .choices import DisabilityKind, Health, HukouType, MaritalStatus, WorkCapacity
 from .models import Category, CategoryAssignment, Household, HouseholdMember, Person
 from .schemas import (
     AssignmentEndIn,
@@ -44,10 +43,6 @@ from .schemas import (
 from .validation import check_person
 
 router = Router(tags=["救助对象"])
-
-# Coded fields that `check_person` passes through as text: the API only lets the codes in.
-CHOICE_FIELDS = {"hukou_type": HukouType, "marital_status": MaritalStatus, "health": Health,
-                 "disability_kind": DisabilityKind, "work_capacity": WorkCapacity}
 
 PERSON_FIELDS = (
     "id", "name", "sex", "birth_date", "ethnicity", "phone", "phone2", "address", "hukou_type", "marital_status",
@@ -90,12 +85,6 @@ def _reference_errors(user, data: dict) -> dict[str, str]:
         if code and area is None:
             errors["hukou_area"] = f"户籍地区划代码“{code}”不存在。"
         data["hukou_area"] = area
-    for key, choices in CHOICE_FIELDS.items():
-        value = (data.get(key) or "").strip()
-        if value and value not in choices.values:
-            label = Person._meta.get_field(key).verbose_name
-            allowed = "、".join(f"{v}（{lab}）" for v, lab in choices.choices)
-            errors[key] = f"{label}应为以下代码之一：{allowed}。"
     return errors
 
 

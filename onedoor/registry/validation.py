@@ -15,11 +15,25 @@ from onedoor.core.idnumber import InvalidIdNumber, normalize_id_number, parse_id
 from onedoor.core.money import InvalidAmount, to_money
 from onedoor.core.text import name_pinyin, normalize_name
 
-from .choices import SELF_CARE_ITEMS, SelfCare, Sex
+from .choices import (
+    SELF_CARE_ITEMS,
+    DisabilityKind,
+    Health,
+    HukouType,
+    MaritalStatus,
+    SelfCare,
+    Sex,
+    WorkCapacity,
+)
 
 PHONE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8}|\d{7,8})$")
 SEX_WORDS = {"男": Sex.MALE, "M": Sex.MALE, "m": Sex.MALE, "女": Sex.FEMALE, "F": Sex.FEMALE, "f": Sex.FEMALE}
 SELF_CARE_KEYS = [key for key, _label in SELF_CARE_ITEMS]
+# Fields stored as codes: only the codes of their choices are accepted.
+CODED_FIELDS = {"hukou_type": HukouType, "marital_status": MaritalStatus, "health": Health,
+                "disability_kind": DisabilityKind, "work_capacity": WorkCapacity}
+CODED_LABELS = {"hukou_type": "户口性质", "marital_status": "婚姻状况", "health": "健康状况",
+                "disability_kind": "残疾类别", "work_capacity": "劳动能力"}
 
 
 @dataclass
@@ -144,10 +158,17 @@ def check_person(data: dict[str, Any], *, today: date | None = None, partial: bo
             values["self_care_unable"] = sorted(set(unable), key=SELF_CARE_KEYS.index)
             values["self_care"] = self_care_level(unable)
 
-    for key in ("ethnicity", "address", "occupation", "serious_illness", "bank_name", "description",
-                "marital_status", "health", "disability_kind", "work_capacity", "hukou_type"):
+    for key in ("ethnicity", "address", "occupation", "serious_illness", "bank_name", "description"):
         if key in data:
             values[key] = str(data.get(key) or "").strip()
+    for key, choices in CODED_FIELDS.items():
+        if key in data:
+            code = str(data.get(key) or "").strip()
+            if code and code not in choices.values:
+                allowed = "、".join(f"{value}（{label}）" for value, label in choices.choices)
+                errors[key] = f"{CODED_LABELS[key]}应为以下代码之一：{allowed}。"
+            else:
+                values[key] = code
     if "bank_account" in data:
         values["bank_account"] = re.sub(r"\s", "", normalize_phone(str(data.get("bank_account") or "")))
     if "disability_grade" in data:

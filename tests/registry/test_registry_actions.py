@@ -136,3 +136,12 @@ def test_a_registered_id_number_cannot_be_blanked(make_person):
     person = make_person(seq=901)
     with pytest.raises(DomainError, match="不能删除"):
         actions.update_person(actor=None, person=person, changes={"id_number": ""}, reason="误操作")
+
+
+def test_coded_fields_accept_only_their_codes(world):
+    from onedoor.registry.validation import check_person
+
+    checked = check_person({"name": "甲", "sex": "男", "birth_date": "1960-01-01", "health": "很好",
+                            "hukou_type": "rural"})
+    assert "health" in checked.errors and "healthy（健康）" in checked.errors["health"]
+    assert checked.values["hukou_type"] == "rural"
