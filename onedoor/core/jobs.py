@@ -105,3 +105,15 @@ def _finish(job: Job, status: str, message: str) -> None:
         job.done = job.total
     job.errors = job.errors[:MAX_ERRORS]
     job.save(update_fields=["status", "message", "finished_at", "done", "errors", "counts", "result_file"])
+
+
+INTERRUPTED_MESSAGE = "后台任务进程重启，任务中断。请重新发起（已完成的部分不会重复处理）。"
+
+
+def fail_interrupted_jobs() -> int:
+    """Jobs left `running` by a worker that is gone are marked failed with a plain message, so nobody
+    waits on a progress bar that will never move. Only for the embedded mode (`onedoor serve`), where
+    the one worker it starts is the only one: with several workers a running job may be alive."""
+    return Job.objects.filter(status=JobStatus.RUNNING).update(
+        status=JobStatus.FAILED, message=INTERRUPTED_MESSAGE, finished_at=timezone.now()
+    )

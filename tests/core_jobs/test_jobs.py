@@ -86,3 +86,15 @@ def test_the_database_worker_runs_a_queued_job(world, settings):
     call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
     job.refresh_from_db()
     assert job.status == JobStatus.SUCCEEDED and job.result_file
+
+
+def test_jobs_left_running_by_a_dead_worker_are_marked_failed(world):
+    from onedoor.core.jobs import INTERRUPTED_MESSAGE, fail_interrupted_jobs
+
+    stuck = Job.objects.create(kind="t", title="中断的任务", created_by=world.user("admin"), status=JobStatus.RUNNING)
+    queued = Job.objects.create(kind="t", title="排队的任务", created_by=world.user("admin"))
+    assert fail_interrupted_jobs() == 1
+    stuck.refresh_from_db()
+    queued.refresh_from_db()
+    assert stuck.status == JobStatus.FAILED and stuck.message == INTERRUPTED_MESSAGE and stuck.finished_at
+    assert queued.status == JobStatus.QUEUED

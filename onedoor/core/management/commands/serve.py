@@ -13,6 +13,8 @@ from django.core.management.base import BaseCommand
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
+from onedoor.core.jobs import fail_interrupted_jobs
+
 
 def pending_migrations() -> bool:
     executor = MigrationExecutor(connection)
@@ -70,6 +72,9 @@ class Command(BaseCommand):
             call_command("migrate", interactive=False, verbosity=0)
         supervisor = None
         if not no_worker:
+            interrupted = fail_interrupted_jobs()
+            if interrupted:
+                self.stdout.write(f"{interrupted} 个上次中断的后台任务已标记为失败，可重新发起。")
             supervisor = WorkerSupervisor(self.stdout)
             threading.Thread(target=supervisor.run, daemon=True, name="task-worker").start()
 
