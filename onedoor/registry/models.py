@@ -35,6 +35,11 @@ from .choices import (
 )
 
 
+def mask_bank_account(account: str) -> str:
+    """The form shown on screens and in exports: first and last four digits only."""
+    return f"{account[:4]}****{account[-4:]}" if len(account) > 8 else ("****" if account else "")
+
+
 def _alive_on(prefix: str, on: date) -> Q:
     return Q(**{f"{prefix}death_date__isnull": True}) | Q(**{f"{prefix}death_date__gt": on})
 
@@ -127,8 +132,7 @@ class Person(models.Model):
 
     @property
     def masked_bank_account(self) -> str:
-        account = self.bank_account
-        return f"{account[:4]}****{account[-4:]}" if len(account) > 8 else ("****" if account else "")
+        return mask_bank_account(self.bank_account)
 
     @property
     def is_deceased(self) -> bool:

@@ -42,7 +42,16 @@ from .forms import (
     SelfCareForm,
     towns_and_villages_for,
 )
-from .models import Category, CategoryAssignment, Household, HouseholdMember, Person, RegistryEvent
+from .models import (
+    Category,
+    CategoryAssignment,
+    Household,
+    HouseholdMember,
+    Person,
+    RegistryEvent,
+    mask_bank_account,
+)
+from .models_import import IMPORT_ROLES
 from .sections import sections_for
 
 EVENT_LABELS = {
@@ -59,8 +68,7 @@ EVENT_LABELS = {
     "merged": gettext_lazy("合并重复记录"),
 }
 # Values an event may hold in full that a page shows masked.
-MASKED_FIELDS = {"id_number": mask_id_number, "bank_account": lambda v: f"{v[:4]}****{v[-4:]}" if len(v) > 8
-                 else "****"}
+MASKED_FIELDS = {"id_number": mask_id_number, "bank_account": mask_bank_account}
 AREA_CODE = re.compile(r"^[0-9A-Z]{12}$")
 CATEGORY_CODE = re.compile(r"^[-a-zA-Z0-9_]{1,40}$")
 PICKER_FIELDS = ("person", "duplicate")
@@ -126,6 +134,7 @@ def person_list(request):
         "querystring": querystring_without_page(request),
         "today": today,
         "can_edit": selectors.may_change_registry(request.user),
+        "can_import": request.user.has_role(*IMPORT_ROLES),
     }
     if request.htmx:
         return render(request, "registry/_person_rows.html", context)
