@@ -102,12 +102,18 @@ def _register_routers() -> None:
     from onedoor.accounts.api import router as accounts_router
     from onedoor.core.api import router as core_router
     from onedoor.geo.api import router as geo_router
+    from onedoor.intake.api import public_router as intake_public_router
+    from onedoor.intake.api import router as intake_router
+    from onedoor.policies.api import router as policies_router
     from onedoor.registry.api import router as registry_router
 
     api.add_router("/", accounts_router)
     api.add_router("/", core_router)
     api.add_router("/areas", geo_router)
     api.add_router("/", registry_router)
+    api.add_router("/", policies_router)
+    api.add_router("/", intake_router)
+    api.add_router("/public", intake_public_router)
 
 
 _register_routers()

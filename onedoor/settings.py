@@ -69,6 +69,9 @@ INSTALLED_APPS = [
     "onedoor.geo",
     "onedoor.accounts",
     "onedoor.registry",
+    "onedoor.policies",
+    "onedoor.intake",
+    "onedoor.portal",
     "onedoor.demo",
 ]
 
