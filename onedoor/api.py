@@ -102,9 +102,9 @@ def _register_routers() -> None:
     from onedoor.accounts.api import router as accounts_router
     from onedoor.core.api import router as core_router
     from onedoor.geo.api import router as geo_router
-    from onedoor.intake.api import public_router as intake_public_router
     from onedoor.intake.api import router as intake_router
     from onedoor.policies.api import router as policies_router
+    from onedoor.portal.api import router as portal_router
     from onedoor.registry.api import router as registry_router
 
     api.add_router("/", accounts_router)
@@ -113,7 +113,7 @@ def _register_routers() -> None:
     api.add_router("/", registry_router)
     api.add_router("/", policies_router)
     api.add_router("/", intake_router)
-    api.add_router("/public", intake_public_router)
+    api.add_router("/public", portal_router)
 
 
 _register_routers()

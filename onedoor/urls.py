@@ -15,6 +15,7 @@ urlpatterns = [
     path("registry/import/", include("onedoor.registry.import_urls")),
     path("registry/", include("onedoor.registry.urls")),
     path("policies/", include("onedoor.policies.urls")),
+    path("intake/print/", include("onedoor.intake.print_urls")),
     path("intake/", include("onedoor.intake.urls")),
     path("portal/", include("onedoor.portal.urls")),
     path("api/v1/", api.urls),
