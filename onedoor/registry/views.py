@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 
 from onedoor.core.exceptions import Conflict, DomainError, NotPermitted
 from onedoor.core.idnumber import mask_id_number, normalize_id_number
-from onedoor.core.paging import paginate, querystring_without_page
+from onedoor.core.paging import querystring_without_page
 from onedoor.core.scoping import get_visible_or_404
 from onedoor.geo.models import Area
 
@@ -52,6 +52,7 @@ from .models import (
     mask_bank_account,
 )
 from .models_import import IMPORT_ROLES
+from .paging import bounded_page
 from .sections import sections_for
 
 EVENT_LABELS = {
@@ -130,7 +131,7 @@ def person_list(request):
         request.user, query, area=area if AREA_CODE.match(area) else None,
         category=category if CATEGORY_CODE.match(category) else None, include_deceased=include_deceased)
     context = {
-        "page": paginate(request, _with_categories_in_force(people, request.user, today)),
+        "page": bounded_page(request, _with_categories_in_force(people, request.user, today)),
         "querystring": querystring_without_page(request),
         "today": today,
         "can_edit": selectors.may_change_registry(request.user),

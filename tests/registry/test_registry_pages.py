@@ -36,6 +36,42 @@ def test_search_finds_by_initials_traditional_last_digits_and_phone(login, make_
         assert "杨全" in body and "林一" not in body, query
 
 
+def test_each_kind_of_query_finds_the_person_and_no_one_else(login, make_person):
+    # given: two people whose ID numbers share nothing at the end, and different phones
+    yang = make_person("杨全", seq=111, phone="13912345678", phone2="05927654321")
+    lin = make_person("林一", seq=113, phone="18600001111")
+    client = login("clerk.wuxian")
+
+    def found(query: str) -> set[str]:
+        body = body_of(client.get("/registry/persons/", {"q": query}))
+        return {name for name in ("杨全", "林一") if name in body}
+
+    # when / then: the last 3, 4, 5, 6 and 8 characters of the ID, a phone's and a spare phone's beginning,
+    # a name's beginning (surname or full name, simplified or traditional), its pinyin and initials
+    for query in (yang.id_number[-3:], yang.id_number[-5:], yang.id_number[-8:], "1391", "0592765", "杨", "楊全",
+                  "yangq", "yq"):
+        assert found(query) == {"杨全"}, query
+    assert found(lin.id_number[-4:]) == {"林一"}
+    # a name is matched from its beginning: the given name alone is not a search for 杨全
+    assert found("全") == set()
+
+
+def test_a_wide_search_counts_only_up_to_the_limit_and_says_so(login, make_person, monkeypatch):
+    # given: a limit of 3 results and 5 people
+    monkeypatch.setattr("onedoor.registry.paging.SEARCH_LIMIT", 3)
+    for i in range(5):
+        make_person(f"测试{i}", seq=201 + 2 * i)
+    client = login("clerk.wuxian")
+    # when
+    body = body_of(client.get("/registry/persons/", {"page": "9"}))
+    # then: three listed (out-of-range pages show the last one), and the page asks for a narrower search
+    assert sum(f"测试{i}" in body for i in range(5)) == 3
+    assert 'data-testid="search-limit"' in body and "超过 3 条" in body and "共 5 条" not in body
+    # a narrower search below the limit gets its exact count
+    narrow = body_of(client.get("/registry/persons/", {"q": "测试1"}))
+    assert "共 1 条" in narrow and 'data-testid="search-limit"' not in narrow
+
+
 def test_list_shows_masked_ids_never_the_full_number(login, make_person):
     person = make_person("杨全", seq=121)
     body = body_of(login("clerk.wuxian").get("/registry/persons/"))
