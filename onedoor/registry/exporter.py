@@ -34,8 +34,11 @@ COLUMNS = [
 
 
 def people_to_export(user: Any, *, area: str | None = None):
-    """The people the user may see (merged duplicates left out), with their current household."""
-    people = Person.objects.visible_to(user).filter(merged_into__isnull=True)
+    """The people the user may see (merged duplicates left out), with their current household. `user`
+    None is the operator at the command line (`onedoor export persons` without --user): no scope limit,
+    as for `onedoor import`."""
+    people = (Person.objects.all() if user is None else Person.objects.visible_to(user)).filter(
+        merged_into__isnull=True)
     if area:
         people = people.filter(in_subtree("residence_area", area))
     membership = HouseholdMember.objects.filter(person=OuterRef("pk"), left_on__isnull=True)
