@@ -138,3 +138,51 @@ def on_time_rate_by_department(user: Any, since: date, until: date) -> list[OnTi
         result.append(OnTimeRow(departments[row["department_id"]], row["decided"], row["on_time"], rate))
     result.sort(key=lambda r: (r.rate if r.rate is not None else Decimal(101), str(r.department)))
     return result
+
+
+def allowed_actions(user: Any, task: Task, today: date | None = None) -> list[str]:
+    """What `user` may do to `task` now: the moves the map allows from its state, that the user's roles
+    and scope permit (as intake/actions.py checks them), and whose conditions hold today (公示 ended,
+    先行救助 allowed, home visit recorded …). At most three queries."""
+    from onedoor.core.scoping import is_admin
+
+    from .choices import TaskAction
+    from .transitions import actions_from
+
+    if user is None or not getattr(user, "is_authenticated", False):
+        return []
+    candidates = actions_from(task.state)
+    if not candidates:
+        return []
+    today = today or timezone.localdate()
+    admin = is_admin(user)
+    may_handle = admin or Task.objects.visible_to(user, "handle").filter(pk=task.pk).exists()
+    for_applicant = admin or (user.has_role("window_clerk", "handler", "dispatcher")
+                              and Task.objects.visible_to(user).filter(pk=task.pk).exists())
+    policy = task.policy
+    early = {TaskState.RECEIVED, TaskState.ACCEPTED, TaskState.INVESTIGATING}
+    needs_visit = task.application.related_to_staff and not task.home_visits.exists()
+    allowed = []
+    for action in candidates:
+        if not (for_applicant if action in (TaskAction.WITHDRAW, TaskAction.RESUBMIT) else may_handle):
+            continue
+        if action == TaskAction.APPROVE:
+            if task.state in early:
+                if not policy.act_first_allowed:
+                    continue
+            elif needs_visit or (task.state == TaskState.PROPOSED and policy.notice_required):
+                continue
+            elif task.state == TaskState.NOTICE:
+                running = task.notices.filter(state="running").order_by("-starts_on", "-pk").first()
+                if running is not None and today <= running.ends_on:
+                    continue
+        elif action == TaskAction.REFUSE and needs_visit:
+            continue
+        elif action == TaskAction.PUBLISH_NOTICE and not policy.notice_required:
+            continue
+        elif action == TaskAction.COMPLETE and (not task.completion_pending or needs_visit):
+            continue
+        elif action == TaskAction.CLOSE and task.completion_pending:
+            continue
+        allowed.append(action)
+    return allowed
