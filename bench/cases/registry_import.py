@@ -71,7 +71,7 @@ def registry_import(scale: int) -> tuple[float, float, str]:
     from onedoor.geo.actions import load_areas
     from onedoor.geo.choices import VILLAGE_LEVELS
     from onedoor.geo.models import Area
-    from onedoor.registry import importer
+    from onedoor.registry import actions
     from onedoor.registry.models import Person
 
     load_areas()
@@ -82,10 +82,10 @@ def registry_import(scale: int) -> tuple[float, float, str]:
         baseline = _baseline(path)
         start = time.perf_counter()
         with open(path, "rb") as handle:
-            batch = importer.create_batch(actor=None, file=File(handle), filename="persons.csv", area=None)
-        batch = importer.validate_batch(batch, actor=None)
+            batch = actions.create_import_batch(actor=None, file=File(handle), filename="persons.csv", area=None)
+        batch = actions.validate_import_batch(actor=None, batch=batch)
         validated = time.perf_counter()
-        batch = importer.commit_batch(batch, actor=None)
+        batch = actions.commit_import_batch(actor=None, batch=batch)
         seconds = time.perf_counter() - start
     committed = Person.objects.count()
     assert committed == scale and batch.count("committed") == scale, (committed, batch.counts)

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import secrets
 from datetime import date, timedelta
-from typing import Any
+from typing import IO, Any
 
+from django.core.files import File
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -17,8 +18,10 @@ from onedoor.core.audit import attribute_to
 from onedoor.core.exceptions import Conflict, DomainError
 from onedoor.geo.models import Area
 
+from . import importer
 from .choices import CategorySource, CategorySubject, Relation
 from .models import Category, CategoryAssignment, Household, HouseholdMember, Person, RegistryEvent
+from .models_import import ImportBatch, ImportRow
 from .validation import check_person
 
 # Fields an edit may change; identity derivatives (pinyin, id_tail) follow from these.
@@ -359,3 +362,33 @@ def _move_categories(actor, keep: Person, duplicate: Person) -> int:
         assignment.save()
         moved += 1
     return moved
+
+
+# --- bulk import (the staged flow of docs/subsystems/registry-import.md) -----------------------------
+# The machinery (reading files, checking rows, set-based writes) lives in `importer`; these are the state
+# changes of an import batch that pages, jobs, the command line and the bench call.
+
+def create_import_batch(*, actor, file: IO[bytes] | File, filename: str, area: Area | None, strict: bool = False,
+                        kind: str = "persons") -> ImportBatch:
+    """Store an uploaded file as a new batch (已上传); nothing is read yet."""
+    return importer.create_batch(actor=actor, file=file, filename=filename, area=area, strict=strict, kind=kind)
+
+
+def validate_import_batch(*, actor, batch: ImportBatch, progress: Any = None, echo=None) -> ImportBatch:
+    """Check and stage every row of the batch's file (已校验，待导入), or fail the batch on an unusable file."""
+    return importer.validate_batch(batch, actor=actor, progress=progress, echo=echo)
+
+
+def decide_import_duplicate(*, actor, batch: ImportBatch, row_number: int, decision: str) -> ImportRow:
+    """A person's verdict on a possible duplicate: "new" registers the row, "skip" leaves it out."""
+    return importer.decide_duplicate(actor=actor, batch=batch, row_number=row_number, decision=decision)
+
+
+def commit_import_batch(*, actor, batch: ImportBatch, progress: Any = None, echo=None) -> ImportBatch:
+    """Write the batch's committable rows to the registry in resumable windows (已导入)."""
+    return importer.commit_batch(batch, actor=actor, progress=progress, echo=echo)
+
+
+def rollback_import_batch(*, actor, batch: ImportBatch, progress: Any = None) -> ImportBatch:
+    """Undo what the batch wrote (已回滚), or refuse with the reason when something now depends on it."""
+    return importer.rollback_batch(batch, actor=actor, progress=progress)

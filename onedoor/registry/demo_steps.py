@@ -15,7 +15,7 @@ from onedoor.demo.steps import demo_step
 from onedoor.geo.choices import VILLAGE_LEVELS
 from onedoor.geo.models import Area
 
-from . import importer
+from . import actions, importer
 from .models import Person
 
 SURNAMES = "陈林黄张李王吴刘蔡杨许郑谢洪苏叶庄曾"
@@ -68,8 +68,8 @@ def load_demo_persons(options: dict) -> str:
     writer = csv.writer(text)
     writer.writerow(["姓名", "身份证号", "联系电话", "区划代码", "住址", "户主身份证号", "与户主关系", "人员类别"])
     writer.writerows(rows)
-    batch = importer.create_batch(actor=None, file=ContentFile(text.getvalue().encode("utf-8-sig")),
-                                  filename="演示救助对象.csv", area=None)
-    batch = importer.validate_batch(batch, actor=None)
-    batch = importer.commit_batch(batch, actor=None)
+    batch = actions.create_import_batch(actor=None, file=ContentFile(text.getvalue().encode("utf-8-sig")),
+                                         filename="演示救助对象.csv", area=None)
+    batch = actions.validate_import_batch(actor=None, batch=batch)
+    batch = actions.commit_import_batch(actor=None, batch=batch)
     return f"导入 {batch.count('committed')} 名救助对象（{importer.summary(batch)}）"

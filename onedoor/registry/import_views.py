@@ -21,7 +21,7 @@ from onedoor.core.exceptions import DomainError
 from onedoor.core.paging import paginate
 from onedoor.core.scoping import get_visible_or_404
 
-from . import importer, tasks
+from . import actions, importer, tasks
 from .forms_import import DecisionForm, ExportForm, UploadForm
 from .models_import import IMPORT_ROLES, ImportBatch, ImportStatus
 
@@ -49,8 +49,8 @@ def batch_new(request):
     form = UploadForm(request.POST if posted else None, request.FILES if posted else None, user=request.user)
     if posted and form.is_valid():
         upload = form.cleaned_data["file"]
-        batch = importer.create_batch(actor=request.user, file=upload, filename=upload.name,
-                                      area=form.cleaned_data["area"], strict=form.cleaned_data["strict"])
+        batch = actions.create_import_batch(actor=request.user, file=upload, filename=upload.name,
+                                             area=form.cleaned_data["area"], strict=form.cleaned_data["strict"])
         tasks.start_validation(actor=request.user, batch=batch)
         return redirect("registry_import:batch_detail", batch_id=batch.pk)
     return render(request, "registry/import/batch_new.html", {"form": form})
@@ -130,8 +130,8 @@ def row_decide(request, batch_id: int, row_number: int):
     form = DecisionForm(request.POST)
     if not form.is_valid():
         raise DomainError(_("请选择“作为新人员登记”或“不导入”。"))
-    row = importer.decide_duplicate(actor=request.user, batch=batch, row_number=row_number,
-                                    decision=form.cleaned_data["decision"])
+    row = actions.decide_import_duplicate(actor=request.user, batch=batch, row_number=row_number,
+                                          decision=form.cleaned_data["decision"])
     messages.success(request, _("第 %(row)s 行：%(decision)s。") % {"row": row.row_number,
                                                                     "decision": row.get_decision_display()})
     return redirect("registry_import:batch_detail", batch_id=batch.pk)

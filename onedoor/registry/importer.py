@@ -48,7 +48,7 @@ from onedoor.geo.models import Area
 from .bulk import HistoryInserter, Inserter, update_each
 from .choices import CategorySource, CategorySubject, Relation
 from .models import Category, CategoryAssignment, Household, HouseholdMember, Person, RegistryEvent
-from .models_import import ImportBatch, ImportRow, ImportStatus, RowOutcome, RowStage
+from .models_import import ImportBatch, ImportKind, ImportRow, ImportStatus, RowOutcome, RowStage
 from .validation import check_person
 
 logger = logging.getLogger(__name__)
@@ -244,13 +244,15 @@ def _batch_path(batch: ImportBatch) -> str | None:
 
 
 def create_batch(*, actor: Any, file: IO[bytes] | File, filename: str, area: Area | None,
-                 strict: bool = False) -> ImportBatch:
+                 strict: bool = False, kind: str = ImportKind.PERSONS) -> ImportBatch:
     """Store an uploaded file as a new batch (status 已上传); validation is a separate step."""
+    if kind not in ImportKind.values:
+        raise DomainError(f"未知的导入内容：{kind}", code="import_kind")
     if area is not None and actor is not None and not is_admin(actor):
         if not Area.objects.visible_to(actor).filter(pk=area.pk).exists():
             raise DomainError("您无权向该区域导入人员。", code="area_out_of_scope")
     suffix = Path(filename).suffix.lower()
-    batch = ImportBatch(filename=Path(filename).name[:200], area=area, strict=strict, created_by=actor)
+    batch = ImportBatch(filename=Path(filename).name[:200], area=area, strict=strict, created_by=actor, kind=kind)
     batch.file.save(f"import{suffix}", file if isinstance(file, File) else File(file), save=False)
     batch.save()
     return batch

@@ -22,6 +22,11 @@ __all__ = ["ImportBatch", "ImportRow", "ImportStatus", "RowOutcome", "RowStage",
 IMPORT_ROLES = frozenset({"window_clerk", "dispatcher", "admin"})
 
 
+class ImportKind(models.TextChoices):
+    PERSONS = "persons", _("救助对象")
+    CATEGORIES = "categories", _("人员类别")
+
+
 class ImportStatus(models.TextChoices):
     UPLOADED = "uploaded", _("已上传")
     VALIDATING = "validating", _("校验中")
@@ -49,7 +54,7 @@ class RowStage(models.IntegerChoices):
 class ImportBatch(models.Model):
     """One uploaded file of people to import: where it may put people, its mode, status and counts."""
 
-    kind = models.CharField(_("导入内容"), max_length=20, default="persons")
+    kind = models.CharField(_("导入内容"), max_length=20, choices=ImportKind.choices, default=ImportKind.PERSONS)
     file = models.FileField(_("文件"), upload_to="imports/%Y/%m/")
     filename = models.CharField(_("原文件名"), max_length=200)
     # Rows may only place people in this area's subtree; a 村(社区) name is looked up under it.

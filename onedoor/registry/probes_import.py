@@ -18,7 +18,7 @@ def foreign_batch(world: Any):
 
     from onedoor.core.idnumber import make_id_number
 
-    from . import importer
+    from . import actions
 
     clerk = world.user("clerk.wuxian")
     village = world.wuxian_village
@@ -26,9 +26,9 @@ def foreign_batch(world: Any):
     text = ("姓名,身份证号,性别,出生日期,区划代码,住址\n"
             f"吴五显,{number},,,{village.code},五显镇某路\n"
             f"吴五显,,男,1950-01-02,{village.code},五显镇某路\n")
-    batch = importer.create_batch(actor=clerk, file=ContentFile(text.encode()), filename="五显镇台账.csv",
-                                  area=world.wuxian)
-    return importer.validate_batch(batch, actor=clerk)
+    batch = actions.create_import_batch(actor=clerk, file=ContentFile(text.encode()), filename="五显镇台账.csv",
+                                         area=world.wuxian)
+    return actions.validate_import_batch(actor=clerk, batch=batch)
 
 
 def _batch(world: Any) -> dict:

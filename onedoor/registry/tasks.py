@@ -13,7 +13,7 @@ from onedoor.core.exceptions import DomainError
 from onedoor.core.jobs import JobProgress, running, start_job
 from onedoor.core.models import Job
 
-from . import importer
+from . import actions
 from .exporter import export_persons
 from .models_import import ImportBatch
 
@@ -35,21 +35,21 @@ def _report(progress: JobProgress, batch: ImportBatch) -> None:
 @task()
 def validate_import(job_id: int) -> None:
     with running(job_id) as progress:
-        batch = importer.validate_batch(_batch(progress), actor=progress.job.created_by, progress=progress)
+        batch = actions.validate_import_batch(actor=progress.job.created_by, batch=_batch(progress), progress=progress)
         _report(progress, batch)
 
 
 @task()
 def commit_import(job_id: int) -> None:
     with running(job_id) as progress:
-        batch = importer.commit_batch(_batch(progress), actor=progress.job.created_by, progress=progress)
+        batch = actions.commit_import_batch(actor=progress.job.created_by, batch=_batch(progress), progress=progress)
         _report(progress, batch)
 
 
 @task()
 def rollback_import(job_id: int) -> None:
     with running(job_id) as progress:
-        batch = importer.rollback_batch(_batch(progress), actor=progress.job.created_by, progress=progress)
+        batch = actions.rollback_import_batch(actor=progress.job.created_by, batch=_batch(progress), progress=progress)
         progress.job.message = batch.message
 
 

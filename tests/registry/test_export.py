@@ -16,7 +16,7 @@ from onedoor.core.exceptions import NotPermitted
 from onedoor.core.idnumber import mask_id_number
 from onedoor.core.models import AccessLog, Job
 from onedoor.core.tabular import read_rows
-from onedoor.registry import actions, importer
+from onedoor.registry import actions
 from onedoor.registry.exporter import export_persons
 from onedoor.registry.models import Category
 
@@ -118,8 +118,8 @@ def test_unmask_without_reason_is_refused_on_the_form_and_hidden_from_leaders(wo
 def test_an_unmasked_export_imports_back_unchanged(world, family):
     clerk = world.user("clerk.wuxian")
     content, _ = exported(clerk, unmask=True, reason="备份")
-    batch = importer.create_batch(actor=clerk, file=ContentFile(content), filename="名册.xlsx", area=world.wuxian)
-    batch = importer.validate_batch(batch, actor=clerk)
+    batch = actions.create_import_batch(actor=clerk, file=ContentFile(content), filename="名册.xlsx", area=world.wuxian)
+    batch = actions.validate_import_batch(batch=batch, actor=clerk)
     assert batch.counts["unchanged"] == 2 and batch.counts["total"] == 2, list(batch.rows.values("errors"))
     assert batch.ignored_columns == ["死亡日期"]
 

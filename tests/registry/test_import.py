@@ -64,9 +64,9 @@ def xlsx_bytes(rows: list[list[str]], headers: list[str] = HEADERS) -> bytes:
 
 def stage(world, content: bytes, *, filename="台账.csv", area=None, strict=False, actor="clerk.wuxian"):
     user = world.user(actor) if actor else None
-    batch = importer.create_batch(actor=user, file=ContentFile(content), filename=filename,
+    batch = actions.create_import_batch(actor=user, file=ContentFile(content), filename=filename,
                                   area=area if area is not None else world.wuxian, strict=strict)
-    return importer.validate_batch(batch, actor=user)
+    return actions.validate_import_batch(batch=batch, actor=user)
 
 
 def outcomes(batch) -> dict[int, str]:
@@ -124,7 +124,7 @@ def test_xlsx_import_registers_people_households_and_categories(world):
     ])
     batch = stage(world, content, filename="台账.xlsx")
     assert outcomes(batch) == {2: "new", 3: "new", 4: "new"}
-    batch = importer.commit_batch(batch, actor=clerk)
+    batch = actions.commit_import_batch(batch=batch, actor=clerk)
     # then
     assert batch.status == "committed" and batch.count("committed") == 3
     people = {p.id_number: p for p in Person.objects.all()}
@@ -157,7 +157,7 @@ def test_traditional_names_full_width_digits_and_trailing_spaces(world):
     assert staged.outcome == "new", staged.errors
     assert staged.values["id_number"] == number and staged.values["name_simplified"] == "杨全"
     assert staged.values["phone"] == "13800000001" and staged.values["categories"] == ["severe_disability"]
-    importer.commit_batch(batch, actor=world.user("clerk.wuxian"))
+    actions.commit_import_batch(batch=batch, actor=world.user("clerk.wuxian"))
     person = Person.objects.get(id_number=number)
     assert person.name == "楊全" and person.name_initials == "yq"
 
@@ -235,7 +235,7 @@ def test_strict_mode_commits_nothing_when_any_row_fails(world):
                          row("乙", wrong_check(ident(153)), village=world.wuxian_village.name)])
     batch = stage(world, content, strict=True)
     with pytest.raises(DomainError, match="严格模式"):
-        importer.commit_batch(batch, actor=world.user("clerk.wuxian"))
+        actions.commit_import_batch(batch=batch, actor=world.user("clerk.wuxian"))
     assert Person.objects.count() == 0
     assert ImportBatch.objects.get(pk=batch.pk).status == "validated"
 
@@ -243,7 +243,7 @@ def test_strict_mode_commits_nothing_when_any_row_fails(world):
 def test_default_mode_commits_the_good_rows(world):
     content = csv_bytes([row("甲", ident(151), village=world.wuxian_village.name),
                          row("乙", wrong_check(ident(153)), village=world.wuxian_village.name)])
-    batch = importer.commit_batch(stage(world, content), actor=world.user("clerk.wuxian"))
+    batch = actions.commit_import_batch(batch=stage(world, content), actor=world.user("clerk.wuxian"))
     assert list(Person.objects.values_list("name", flat=True)) == ["甲"]
     assert batch.count("committed") == 1 and batch.count("error") == 1
 
@@ -258,7 +258,7 @@ def test_a_registered_id_updates_only_the_fields_that_differ(world, make_person)
     staged = batch.rows.get()
     assert staged.outcome == "update" and staged.person_id == person.pk
     assert staged.changes == {"phone": "13900000000"}  # same simplified name, blank address: no change
-    importer.commit_batch(batch, actor=world.user("clerk.wuxian"))
+    actions.commit_import_batch(batch=batch, actor=world.user("clerk.wuxian"))
     person.refresh_from_db()
     assert person.phone == "13900000000" and person.name == "杨全"
     event = RegistryEvent.objects.get(person=person, code="updated")
@@ -276,8 +276,8 @@ def test_a_registered_id_outside_the_import_scope_is_flagged_not_updated(world, 
     staged = batch.rows.get()
     assert staged.outcome == "duplicate" and staged.person_id is None and "范围以外" in staged.note
     with pytest.raises(DomainError):
-        importer.decide_duplicate(actor=None, batch=batch, row_number=2, decision="new")
-    importer.commit_batch(batch, actor=world.user("clerk.wuxian"))
+        actions.decide_import_duplicate(actor=None, batch=batch, row_number=2, decision="new")
+    actions.commit_import_batch(batch=batch, actor=world.user("clerk.wuxian"))
     other.refresh_from_db()
     assert other.phone == "" and other.residence_area == world.lianhua_village
 
@@ -296,9 +296,9 @@ def test_same_name_birth_and_village_without_id_is_a_possible_duplicate(world):
     assert outcomes(batch) == {2: "duplicate", 3: "new", 4: "duplicate", 5: "duplicate"}
     assert batch.rows.get(row_number=2).duplicate_of_id == known.pk
     assert batch.rows.get(row_number=4).duplicate_of_row == 3
-    importer.decide_duplicate(actor=clerk, batch=batch, row_number=2, decision="new")
-    importer.decide_duplicate(actor=clerk, batch=batch, row_number=4, decision="skip")
-    importer.commit_batch(batch, actor=clerk)
+    actions.decide_import_duplicate(actor=clerk, batch=batch, row_number=2, decision="new")
+    actions.decide_import_duplicate(actor=clerk, batch=batch, row_number=4, decision="skip")
+    actions.commit_import_batch(batch=batch, actor=clerk)
     assert Person.objects.filter(name_simplified="无名氏").count() == 2   # adjudicated: a different person
     assert Person.objects.filter(name_simplified="赵六").count() == 1     # rows 4 and 5 not merged in automatically
     created = Person.objects.get(name="無名氏")
@@ -317,7 +317,7 @@ def test_categories_already_open_are_not_assigned_again(world, make_person):
     assert outcomes(same) == {2: "unchanged"}
     more = stage(world, csv_bytes([row("杨全", person.id_number, village=village, categories="重度残疾、孤儿")]))
     assert outcomes(more) == {2: "update"}
-    importer.commit_batch(more, actor=clerk)
+    actions.commit_import_batch(batch=more, actor=clerk)
     assert sorted(person.category_assignments.values_list("category__code", "valid_from")) == [
         ("orphan", timezone.localdate()), ("severe_disability", date(2024, 1, 1))]
 
@@ -344,7 +344,7 @@ def test_household_problems_are_row_errors(world, make_person):
     assert outcomes(batch)[6] == "new"  # a registered head heads a household created at commit
     assert errors_of(batch, 7) == [("人员类别", "“低保”是家庭类别，请填写户主身份证号和与户主关系")]
     assert errors_of(batch, 8) == [("户主身份证号", "填写了与户主关系，请同时填写户主身份证号")]
-    importer.commit_batch(batch, actor=world.user("clerk.wuxian"))
+    actions.commit_import_batch(batch=batch, actor=world.user("clerk.wuxian"))
     household = Household.objects.get(head=registered_head)
     assert set(household.memberships.values_list("person__name", "relation")) == {("老户主", "head"),
                                                                                    ("成员丁", "grandchild")}
@@ -388,14 +388,14 @@ def test_an_interrupted_commit_resumes_and_writes_each_row_exactly_once(world, m
 
     monkeypatch.setattr(importer._Writer, "write_persons", dies_on_the_third_chunk)
     with pytest.raises(RuntimeError):
-        importer.commit_batch(batch, actor=clerk)
+        actions.commit_import_batch(batch=batch, actor=clerk)
     # then: two chunks (rows 2, then 3-4: windows of two row numbers) are in and marked; the third left nothing
     batch.refresh_from_db()
     assert batch.status == "committing"
     assert Person.objects.count() == 3 and batch.rows.filter(stage=1).count() == 3
     # when the commit runs again
     monkeypatch.setattr(importer._Writer, "write_persons", original)
-    batch = importer.commit_batch(batch, actor=clerk)
+    batch = actions.commit_import_batch(batch=batch, actor=clerk)
     assert batch.status == "committed" and batch.count("committed") == 7
     assert Person.objects.count() == 7
     assert RegistryEvent.objects.filter(code="registered").count() == 7
@@ -404,7 +404,7 @@ def test_an_interrupted_commit_resumes_and_writes_each_row_exactly_once(world, m
     assert CategoryAssignment.objects.filter(category__code="child_in_difficulty").count() == 6
     assert CategoryAssignment.objects.filter(category__code="dibao").count() == 1
     with pytest.raises(Conflict):
-        importer.commit_batch(batch, actor=clerk)  # committed: a third run is refused
+        actions.commit_import_batch(batch=batch, actor=clerk)  # committed: a third run is refused
 
 
 def test_an_interrupted_commit_can_be_rolled_back(world, monkeypatch):
@@ -413,9 +413,9 @@ def test_an_interrupted_commit_can_be_rolled_back(world, monkeypatch):
     monkeypatch.setattr(importer, "COMMIT_CHUNK", 2)
     monkeypatch.setattr(importer._Writer, "write_links", lambda self, chunk: 1 / 0)
     with pytest.raises(ZeroDivisionError):
-        importer.commit_batch(batch, actor=clerk)
+        actions.commit_import_batch(batch=batch, actor=clerk)
     assert Person.objects.count() == 5
-    batch = importer.rollback_batch(batch, actor=clerk)
+    batch = actions.rollback_import_batch(batch=batch, actor=clerk)
     assert batch.status == "rolled_back"
     assert Person.objects.count() == 0 and RegistryEvent.objects.count() == 0
     assert set(batch.rows.values_list("stage", flat=True)) == {0}
@@ -427,9 +427,9 @@ def test_rollback_removes_what_the_import_created_and_restores_what_it_changed(w
     before_events = RegistryEvent.objects.count()
     content = csv_bytes([*_family(world, 3), row("楊全", known.id_number, phone="13911112222", address="新地址",
                                                  village=world.wuxian_village.name, categories="重度残疾")])
-    batch = importer.commit_batch(stage(world, content), actor=clerk)
+    batch = actions.commit_import_batch(batch=stage(world, content), actor=clerk)
     assert Person.objects.count() == 4 and known.category_assignments.count() == 1
-    batch = importer.rollback_batch(batch, actor=clerk)
+    batch = actions.rollback_import_batch(batch=batch, actor=clerk)
     # then
     assert list(Person.objects.all()) == [known]
     known.refresh_from_db()
@@ -443,11 +443,11 @@ def test_rollback_removes_what_the_import_created_and_restores_what_it_changed(w
 
 def test_rollback_is_refused_when_the_records_changed_since(world):
     clerk = world.user("clerk.wuxian")
-    batch = importer.commit_batch(stage(world, _family_file(world, 2)), actor=clerk)
+    batch = actions.commit_import_batch(batch=stage(world, _family_file(world, 2)), actor=clerk)
     person = Person.objects.get(name="成员0")
     actions.update_person(actor=clerk, person=person, changes={"phone": "13800001111"}, reason="来电更正")
     with pytest.raises(Conflict, match="不能自动回滚"):
-        importer.rollback_batch(batch, actor=clerk)
+        actions.rollback_import_batch(batch=batch, actor=clerk)
     assert Person.objects.count() == 2 and ImportBatch.objects.get(pk=batch.pk).status == "committed"
 
 
@@ -465,7 +465,7 @@ def test_a_clerk_cannot_see_or_commit_another_towns_batch(world, login):
         assert client.post(f"/registry/import/{batch.pk}/commit/").status_code == 404
     assert Person.objects.count() == 0
     with pytest.raises(DomainError):
-        importer.create_batch(actor=lianhua, file=ContentFile(b"x"), filename="x.csv", area=world.wuxian)
+        actions.create_import_batch(actor=lianhua, file=ContentFile(b"x"), filename="x.csv", area=world.wuxian)
 
 
 # --- the pages ----------------------------------------------------------------------------------------------

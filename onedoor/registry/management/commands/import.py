@@ -15,7 +15,7 @@ from django.core.management.base import BaseCommand, CommandError
 from onedoor.core.exceptions import DomainError
 from onedoor.core.idnumber import normalize_id_number
 from onedoor.geo.models import Area
-from onedoor.registry import importer
+from onedoor.registry import actions, importer
 from onedoor.registry.models_import import ImportBatch
 
 
@@ -41,12 +41,12 @@ class Command(BaseCommand):
         echo = self.stderr.write if options.get("verbosity", 1) >= 2 else None
         with open(path, "rb") as handle:
             try:
-                batch = importer.create_batch(actor=actor, file=File(handle), filename=path.name, area=scope,
-                                              strict=strict)
+                batch = actions.create_import_batch(actor=actor, file=File(handle), filename=path.name, area=scope,
+                                                     strict=strict, kind=kind)
             except DomainError as exc:
                 raise CommandError(exc.message, returncode=2) from None
         try:
-            batch = importer.validate_batch(batch, actor=actor, echo=echo)
+            batch = actions.validate_import_batch(actor=actor, batch=batch, echo=echo)
         except DomainError as exc:
             _discard(batch)
             raise CommandError(exc.message, returncode=2) from None
@@ -62,7 +62,7 @@ class Command(BaseCommand):
         elif strict and batch.count("error"):
             self.stdout.write(f"严格模式：有 {batch.count('error')} 行错误，未导入任何数据。")
         elif importer.committable_count(batch):
-            batch = importer.commit_batch(batch, actor=actor, echo=echo)
+            batch = actions.commit_import_batch(actor=actor, batch=batch, echo=echo)
             self.stdout.write(f"已导入 {batch.count('committed')} 行（批次 {batch.pk}）。")
         if rejected:
             raise CommandError(f"有 {rejected} 行未导入（错误 {batch.count('error')}，疑似重复 "
