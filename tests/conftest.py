@@ -12,10 +12,12 @@ PASSWORD = "onedoor-demo"
 
 def load_world() -> None:
     from onedoor.demo.demo_steps import load_demo_accounts, load_demo_areas, load_demo_organisations
+    from onedoor.policies.demo_steps import load_demo_catalogue
 
     load_demo_areas({})
     load_demo_organisations({})
     load_demo_accounts({})
+    load_demo_catalogue({})  # the shipped policy catalogue, responsibility lines and standards
 
 
 @pytest.fixture(scope="session")
