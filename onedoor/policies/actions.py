@@ -26,7 +26,7 @@ from onedoor.registry.models import Category
 from .choices import IncomeRule, LifeSituation, PolicyKind, PolicySubject, ReviewFrequency, StandardKind
 from .models import Policy, Responsibility, Standard
 
-CATALOGUE_FILE = Path(__file__).resolve().parent / "data" / "catalogue.yaml"
+CATALOGUE_FILE = Path(__file__).resolve().parent / "fixtures" / "catalogue.yaml"
 DISTRICT = "350212000000"
 DEFAULT_LINE_FROM = date(2026, 1, 1)
 # Organisations that may handle a policy (not suppliers nor the contracted social-work organisations).
