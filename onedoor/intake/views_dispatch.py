@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, F, Q
+from django.db.models import Count, Q
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from onedoor.accounts.models import RoleAssignment, User
 from onedoor.core.workdays import add_working_days
 
+from . import selectors
 from .choices import OPEN_STATES, TaskState
 from .models import Task
 from .views import DISPATCH_ROLES, require_role
@@ -25,23 +26,23 @@ LIST_LIMIT = 50
 RATE_DAYS = 90
 
 
-def on_time_rates(queryset, since: date, today: date) -> list[dict]:
-    """Per department: tasks decided since `since`, how many by their due date, the rate; open and
-    overdue now. One grouped query."""
-    decided = Q(decided_at__isnull=False, decided_at__date__gte=since)
+def on_time_rates(user, visible, since: date, today: date) -> list[dict]:
+    """Per department: decisions since `since` and the share made by the due date
+    (selectors.on_time_rate_by_department), with the open and overdue tasks it holds now."""
     running = Q(state__in=OPEN_STATES) & ~Q(state=TaskState.RETURNED)
-    rows = (queryset.values("department_id", "department__short_name", "department__name")
-            .annotate(decided=Count("pk", filter=decided),
-                      on_time=Count("pk", filter=decided & Q(decided_at__date__lte=F("due_date"))),
-                      open=Count("pk", filter=Q(state__in=OPEN_STATES)),
-                      overdue=Count("pk", filter=running & Q(due_date__lt=today)))
-            .order_by("department__short_name"))
+    now = {row["department_id"]: row for row in visible.filter(state__in=OPEN_STATES).order_by()
+           .values("department_id", "department__short_name")
+           .annotate(open=Count("pk"), overdue=Count("pk", filter=running & Q(due_date__lt=today)))}
     table = []
-    for row in rows:
-        if not (row["decided"] or row["open"]):
-            continue
-        rate = round(100 * row["on_time"] / row["decided"], 1) if row["decided"] else None
-        table.append({"department": row["department__short_name"] or row["department__name"], **row, "rate": rate})
+    for rate in selectors.on_time_rate_by_department(user, since, today):
+        department = rate.department
+        current = now.pop(department.pk, {})
+        table.append({"department": department.short_name or department.name, "decided": rate.decided,
+                      "on_time": rate.decided_on_time, "rate": rate.rate, "open": current.get("open", 0),
+                      "overdue": current.get("overdue", 0)})
+    for row in sorted(now.values(), key=lambda r: r["department__short_name"] or ""):
+        table.append({"department": row["department__short_name"], "decided": 0, "on_time": 0, "rate": None,
+                      "open": row["open"], "overdue": row["overdue"]})
     return table
 
 
@@ -59,21 +60,22 @@ def dispatch(request):
     require_role(request.user, *DISPATCH_ROLES)
     today = timezone.localdate()
     soon = add_working_days(today, DUE_SOON_WORKING_DAYS).date
-    visible = Task.objects.visible_to(request.user, "dispatch")
+    user = request.user
+    visible = Task.objects.visible_to(user, "dispatch")
     department = request.GET.get("department", "")
-    listed = visible.filter(department_id=int(department)) if department.isdigit() else visible
-    related = ("application", "application__applicant", "policy", "department", "handler")
-    running = listed.open().exclude(state=TaskState.RETURNED)
+    chosen = int(department) if department.isdigit() else None
+    listed = visible.filter(department_id=chosen) if chosen else visible
 
-    unassigned_qs = listed.open().filter(handler__isnull=True)
-    unassigned = with_deadlines(list(unassigned_qs.select_related(*related).order_by("due_date", "pk")[:LIST_LIMIT]),
-                                today)
+    unassigned_qs = selectors.tasks_for_queue(user, state="open", unassigned=True, department=chosen)
+    unassigned = with_deadlines(list(unassigned_qs[:LIST_LIMIT]), today)
     handlers = _handlers_by_department({task.department_id for task in unassigned})
     for task in unassigned:
         task.handler_choices = handlers.get(task.department_id, [])
 
-    overdue_qs = running.filter(due_date__lt=today)
-    soon_qs = running.filter(due_date__gte=today, due_date__lte=soon)
+    overdue_qs = selectors.overdue_tasks(user, today)
+    soon_qs = selectors.due_soon_tasks(user, today, DUE_SOON_WORKING_DAYS)
+    if chosen:
+        overdue_qs, soon_qs = overdue_qs.filter(department_id=chosen), soon_qs.filter(department_id=chosen)
     counts = listed.aggregate(
         unassigned=Count("pk", filter=Q(state__in=OPEN_STATES, handler__isnull=True)),
         overdue=Count("pk", filter=Q(state__in=OPEN_STATES, due_date__lt=today) & ~Q(state=TaskState.RETURNED)),
@@ -84,11 +86,11 @@ def dispatch(request):
         unassigned_qs.values("department_id", "department__short_name").annotate(n=Count("pk"))
         .order_by("-n", "department__short_name"))
     since = today - timedelta(days=RATE_DAYS)
-    rates = on_time_rates(visible, since, today)
+    rates = on_time_rates(user, visible, since, today)
     chart = {
         "title": _("近 %(days)s 天按期办结率（%%）") % {"days": RATE_DAYS},
         "categories": [row["department"] for row in rates if row["rate"] is not None],
-        "series": [{"name": _("按期率"), "data": [row["rate"] for row in rates if row["rate"] is not None]}],
+        "series": [{"name": _("按期率"), "data": [float(row["rate"]) for row in rates if row["rate"] is not None]}],
     }
     departments = (visible.open().values("department_id", "department__short_name").distinct()
                    .order_by("department__short_name"))
@@ -97,10 +99,8 @@ def dispatch(request):
         "counts": counts,
         "unassigned": unassigned,
         "unassigned_by_department": unassigned_by_department,
-        "overdue": with_deadlines(list(overdue_qs.select_related(*related).order_by("due_date", "pk")[:LIST_LIMIT]),
-                                  today),
-        "due_soon": with_deadlines(list(soon_qs.select_related(*related).order_by("due_date", "pk")[:LIST_LIMIT]),
-                                   today),
+        "overdue": with_deadlines(list(overdue_qs[:LIST_LIMIT]), today),
+        "due_soon": with_deadlines(list(soon_qs[:LIST_LIMIT]), today),
         "rates": rates,
         "chart": chart,
         "since": since,

@@ -28,7 +28,7 @@ from onedoor.core.paging import paginate, querystring_without_page
 from onedoor.core.scoping import get_visible_or_404, is_admin
 from onedoor.core.workdays import WorkCalendar, add_working_days, working_days_between
 
-from . import actions
+from . import actions, selectors
 from .choices import OPEN_STATES, TaskAction, TaskState
 from .forms import (
     ApproveForm,
@@ -45,7 +45,6 @@ from .forms import (
     unique,
 )
 from .models import Task, TaskEvent
-from .transitions import actions_from
 from .views import HANDLER_ROLES, errors_onto, require_role, tasks
 
 DUE_SOON_WORKING_DAYS = 3
@@ -118,33 +117,13 @@ def may_dispatch(user, task: Task) -> bool:
 
 
 def available_actions(user, task: Task) -> list[str]:
-    """The forms the task page offers: the map's moves from the current state, limited to what this
-    user may do and what the task allows (公示 only where required, 先行救助 only where allowed …)."""
-    handle = may_handle(user, task)
-    for_applicant = handle or user.has_role("window_clerk", "handler", "dispatcher")
-    policy = task.policy
-    shown = []
-    for action in actions_from(task.state):
-        if action in (TaskAction.WITHDRAW, TaskAction.RESUBMIT):
-            if not for_applicant:
-                continue
-        elif not handle:
-            continue
-        if action == TaskAction.PUBLISH_NOTICE and not policy.notice_required:
-            continue
-        if action == TaskAction.APPROVE and task.state in EARLY_STATES and not policy.act_first_allowed:
-            continue
-        if action == TaskAction.APPROVE and task.state == TaskState.PROPOSED and policy.notice_required:
-            continue
-        if action == TaskAction.COMPLETE and not task.completion_pending:
-            continue
-        if action == TaskAction.CLOSE and task.completion_pending:
-            continue
-        shown.append(action)
-        if action == TaskAction.INVESTIGATE:
-            shown.append(HOME_VISIT)
-    if handle and task.state in (TaskState.INVESTIGATING, TaskState.APPROVED) and HOME_VISIT not in shown:
-        shown.append(HOME_VISIT)
+    """The forms the task page offers: what `selectors.allowed_actions` says the user may do now (the
+    map's moves from the current state, limited by role, scope and the task's conditions), plus
+    recording a home visit while investigating and, for the dispatcher, assigning a handler."""
+    shown = list(selectors.allowed_actions(user, task))
+    if task.state in (TaskState.ACCEPTED, TaskState.INVESTIGATING, TaskState.APPROVED) and may_handle(user, task):
+        at = shown.index(TaskAction.INVESTIGATE) + 1 if TaskAction.INVESTIGATE in shown else 0
+        shown.insert(at, HOME_VISIT)
     if task.is_open and may_dispatch(user, task):
         shown.append(ASSIGN)
     return shown
@@ -345,7 +324,7 @@ def overdue_first(queryset, today: date):
 def my_queue(user):
     """Open tasks assigned to the user, and their department's unassigned ones."""
     mine = Q(handler=user) | Q(handler__isnull=True, department_id=user.organisation_id)
-    return Task.objects.visible_to(user, "handle").open().filter(mine)
+    return selectors.tasks_for_queue(user, state="open").filter(mine)
 
 
 def queue_counts(queryset, today: date, soon: date) -> dict:
@@ -376,8 +355,7 @@ def my_tasks(request):
         shown = shown.filter(due_date__lt=today).exclude(state=TaskState.RETURNED)
     elif when == "soon":
         shown = shown.filter(due_date__gte=today, due_date__lte=soon).exclude(state=TaskState.RETURNED)
-    page = paginate(request, overdue_first(shown.select_related(
-        "application", "application__applicant", "policy", "department", "handler"), today))
+    page = paginate(request, overdue_first(shown, today))
     page.object_list = with_deadlines(list(page.object_list), today)
     return render(request, "intake/my_tasks.html", {
         "page": page, "counts": counts, "states": STATE_FILTERS, "state": state, "when": when,

@@ -46,22 +46,25 @@ def window(request):
     return render(request, "intake/window.html", context)
 
 
+SUGGESTION_LIMIT = 12
+
+
 def suggestions_for(user, person: Person) -> list[dict]:
-    """Policies this person may qualify for, with why (政策找人). The eligibility module is optional:
-    without it the window shows the catalogue only."""
+    """Policies this person may qualify for, and why (政策找人): those the registry's facts meet, then
+    those where something is still to check. Policies with no conditions at all are not suggestions."""
     try:
         from onedoor.policies.eligibility import suggest_for_person
-    except ImportError:
+    except ImportError:  # the catalogue alone still works
         return []
     rows = []
-    for suggestion in suggest_for_person(person, on=timezone.localdate()):
-        policy = getattr(suggestion, "policy", None)
-        if policy is None or not policy.is_active:
+    for suggestion in suggest_for_person(person, timezone.localdate()):
+        if not suggestion.checks:
             continue
-        reasons = [str(r) for r in (getattr(suggestion, "matched", None) or getattr(suggestion, "reasons", None) or [])]
-        unknown = [str(r) for r in (getattr(suggestion, "unknown", None) or [])]
-        rows.append({"policy": policy, "reasons": reasons, "unknown": unknown})
-    return rows
+        rows.append({"policy": suggestion.policy, "verdict": suggestion.verdict,
+                     "verdict_label": suggestion.verdict_label,
+                     "reasons": [c.explanation for c in suggestion.checks if c.met is True],
+                     "unknown": [c.explanation for c in suggestion.unknown_checks]})
+    return rows[:SUGGESTION_LIMIT]
 
 
 def _policy_groups(policies) -> list[dict]:
