@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "onedoor.registry",
     "onedoor.policies",
     "onedoor.intake",
+    "onedoor.benefits",
     "onedoor.portal",
     "onedoor.demo",
 ]
@@ -259,5 +260,7 @@ ONEDOOR = {
     "PAGE_SIZE": int(env("ONEDOOR_PAGE_SIZE", "50")),
     "API_TOKEN_DAYS": int(env("ONEDOOR_API_TOKEN_DAYS", "30")),
     "PDF_FONT_FAMILY": env("ONEDOOR_PDF_FONT", "WenQuanYi Micro Hei, Noto Sans CJK SC, sans-serif"),
+    # Where notifications go besides the in-app inbox (core/notify.py): a dotted path to a MessageSender.
+    "MESSAGE_SENDER": env("ONEDOOR_MESSAGE_SENDER", "onedoor.core.notify.LoggingSender"),
 }
 CSRF_FAILURE_VIEW = "onedoor.core.views.csrf_failure"

@@ -33,6 +33,9 @@ class Organisation(models.Model):
     phone = models.CharField(_("联系电话"), max_length=40, blank=True)
     address = models.CharField(_("地址"), max_length=200, blank=True)
     is_active = models.BooleanField(_("在用"), default=True)
+    # Escalation of overdue tasks reaches the department head as well as the dispatcher.
+    head = models.ForeignKey("User", verbose_name=_("部门负责人"), on_delete=models.SET_NULL, null=True, blank=True,
+                             related_name="+", help_text=_("逾期事项督办时一并通知"))
 
     objects = ScopedManager()
     scope = ScopeRule(area="area", organisation="pk")

@@ -134,3 +134,30 @@ class CalendarDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date} {self.get_kind_display()} {self.name}"
+
+
+class Notification(models.Model):
+    """One message to one staff member in OneDoor (我的消息): a task routed to them, transferred, returned,
+    overdue… Created by `core.notify.notify`, which also hands it to the configured message sender (SMS
+    later). The user sees only their own."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("接收人"), on_delete=models.CASCADE,
+                             related_name="notifications")
+    created_at = models.DateTimeField(_("时间"), default=timezone.now)
+    kind = models.CharField(_("类型"), max_length=40)
+    title = models.CharField(_("标题"), max_length=200)
+    body = models.TextField(_("内容"), blank=True)
+    link = models.CharField(_("链接"), max_length=300, blank=True)
+    read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
+
+    objects = ScopedManager()
+    scope = ScopeRule(owner="user")
+
+    class Meta:
+        verbose_name = _("消息")
+        verbose_name_plural = _("消息")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["user", "read_at", "created_at"], name="notification_inbox")]
+
+    def __str__(self) -> str:
+        return self.title

@@ -67,12 +67,41 @@ def _job_kwargs(world: Any) -> dict:
     return {"job_id": foreign_job(world).pk}
 
 
+def _foreign_notification(world: Any):
+    """A message to the 五显镇 clerk, naming 五显 (FOREIGN_MARKER)."""
+    from .models import Notification
+
+    return Notification.objects.create(user=world.user("clerk.wuxian"), kind="probe",
+                                       title=f"{FOREIGN_MARKER}镇事项已退回", body=f"{FOREIGN_MARKER}测试")
+
+
+def _cannot_read_anothers_messages(client: Any, world: Any) -> None:
+    notification = _foreign_notification(world)
+    response = client.post(f"/messages/{notification.pk}/read/")
+    assert response.status_code == 404, response.status_code
+    response = client.post("/messages/read-all/")
+    assert response.status_code == 302, response.status_code
+    notification.refresh_from_db()
+    assert notification.read_at is None
+
+
+def _badge_counts_only_ones_own(client: Any, world: Any) -> None:
+    _foreign_notification(world)
+    response = client.get("/messages/badge/")
+    assert response.status_code == 200, response.status_code
+    assert "badge" not in response.content.decode()  # the other clerk's unread message is not counted
+
+
 PROBES: list[Probe | Unscoped] = [
     Probe("core:home", expect="absent"),
     Probe("core:job_list", expect="absent", given=lambda w: _job_kwargs(w)),
     Probe("core:job_detail", kwargs=_job_kwargs),
     Probe("core:job_progress", kwargs=_job_kwargs),
     Probe("core:job_download", kwargs=_job_kwargs),
+    Probe("core:notification_list", expect="absent", given=_foreign_notification),
+    Probe("core:notification_badge", expect="check", check=_badge_counts_only_ones_own),
+    Probe("core:notification_read", expect="check", check=_cannot_read_anothers_messages),
+    Probe("core:notification_read_all", expect="check", check=_cannot_read_anothers_messages),
     Unscoped("core:health", "只报告数据库与队列是否可用，不含业务数据"),
     Unscoped("core:workdays_tool", "工作日计算器，不读取业务数据"),
     Unscoped("core:id_number_tool", "号码校验器，只处理输入的号码，不读取业务数据"),

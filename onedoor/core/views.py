@@ -3,18 +3,21 @@ from __future__ import annotations
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.db import connection
+from django.db.models import F
 from django.http import FileResponse, Http404, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from .audit import log_access
 from .choices import AccessAction
 from .idnumber import InvalidIdNumber, mask_id_number, parse_id_number
-from .models import Job
+from .models import Job, Notification
 from .navigation import panels_for
+from .notify import mark_all_read, mark_read, unread_count
 from .paging import paginate
 from .pdf import font_available
 from .scoping import get_visible_or_404
@@ -69,6 +72,43 @@ def job_download(request, job_id: int):
     log_access(actor=request.user, action=AccessAction.DOWNLOAD, target=job, reason=job.kind)
     filename = job.result_file.name.rsplit("/", 1)[-1]
     return FileResponse(job.result_file.open("rb"), as_attachment=True, filename=filename)
+
+
+@login_required
+def notification_list(request):
+    """我的消息: the user's own messages, unread first, newest first."""
+    messages = (Notification.objects.visible_to(request.user).filter(user=request.user)
+                .order_by(F("read_at").asc(nulls_first=True), "-created_at", "-pk"))
+    return render(request, "core/notification_list.html",
+                  {"page": paginate(request, messages), "unread": unread_count(request.user)})
+
+
+@never_cache
+@login_required
+def notification_badge(request):
+    """The unread count in the top bar, fetched by htmx after the page loads (so no page pays a query
+    for it)."""
+    return render(request, "includes/notification_badge.html", {"unread": unread_count(request.user)})
+
+
+@login_required
+@require_POST
+def notification_read(request, notification_id: int):
+    """Mark one message read and go where it points (an internal link only)."""
+    notification = get_visible_or_404(request.user, Notification.objects.filter(user=request.user),
+                                      pk=notification_id)
+    mark_read(notification, actor=request.user)
+    link = notification.link
+    if link and link.startswith("/") and url_has_allowed_host_and_scheme(link, allowed_hosts={request.get_host()}):
+        return redirect(link)
+    return redirect("core:notification_list")
+
+
+@login_required
+@require_POST
+def notification_read_all(request):
+    mark_all_read(actor=request.user)
+    return redirect("core:notification_list")
 
 
 class WorkdaysForm(forms.Form):

@@ -26,6 +26,7 @@ from onedoor.policies.choices import PolicyKind
 from onedoor.policies.models import Policy
 from onedoor.registry.models import Household, Person
 
+from . import notifications
 from .choices import Channel, NoticeState, ObjectionOutcome, TaskAction, TaskState
 from .models import (
     Application,
@@ -187,6 +188,7 @@ def _open_task(application: Application, policy: Policy, today: date, *, actor: 
     note = f"分派至{routed.department}" + (f"（{routed.handler.get_full_name() or routed.handler}）"
                                             if routed.handler else "，待分派经办人")
     _event(task, actor, "submit", "", TaskState.RECEIVED, note)
+    notifications.task_routed(task, routed.handler)
     return task
 
 
@@ -295,6 +297,7 @@ def return_for_documents(task: Task, *, actor: User, missing: Sequence[str], not
     if not names:
         raise DomainError("请列出需要补正的全部材料。", code="missing_required", details={"field": "missing"})
     _issue_supplement_notice(task.application, [task], {task.policy.code: names}, actor=actor, note=note)
+    notifications.task_returned(task, names)
     return task
 
 
@@ -507,6 +510,7 @@ def transfer_task(task: Task, *, actor: User, department: Organisation, note: st
     _move(task, TaskState.RECEIVED, actor, TaskAction.TRANSFER, note,
           data={"from_department": old.pk, "to_department": department.pk},
           department=department, handler=handler, responsibility=None)
+    notifications.task_transferred(task, old)
     return task
 
 
@@ -540,6 +544,8 @@ def assign_handler(task: Task, *, actor: User, handler: User, note: str = "") ->
     task.save(update_fields=["handler"])
     _event(task, actor, "assign", task.state, task.state, note,
            previous=previous.pk if previous else None, handler=handler.pk)
+    if handler != actor:
+        notifications.task_routed(task, handler)
     return task
 
 

@@ -12,6 +12,8 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
+from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from onedoor.core.jobs import fail_interrupted_jobs
 
@@ -53,6 +55,39 @@ class WorkerSupervisor:
                 self.process.kill()
 
 
+# Jobs the embedded server enqueues once a day for its worker (each must be idempotent per day). In
+# production, run their management commands from cron instead (docs/deploy.md).
+DAILY_TASKS = ("onedoor.intake.tasks.escalate_overdue_daily",)
+
+
+class DailyTrigger:
+    """Enqueues DAILY_TASKS when the server starts and again each time the local date changes."""
+
+    def __init__(self, stdout, tasks=DAILY_TASKS, check_every: float = 60):
+        self.stdout = stdout
+        self.tasks = tasks
+        self.check_every = check_every
+        self.stopping = threading.Event()
+        self.last_day = None
+
+    def tick(self) -> bool:
+        today = timezone.localdate()
+        if today == self.last_day:
+            return False
+        for path in self.tasks:
+            try:
+                import_string(path).enqueue()
+            except Exception as exc:  # a broken job must not stop the server; retried tomorrow
+                self.stdout.write(f"每日任务 {path} 未能加入队列：{exc}")
+        self.last_day = today
+        return True
+
+    def run(self) -> None:
+        while not self.stopping.is_set():
+            self.tick()
+            self.stopping.wait(self.check_every)
+
+
 class Command(BaseCommand):
     help = "启动一门通：必要时先迁移数据库，然后运行网页服务和一个后台任务进程。"
 
@@ -77,6 +112,8 @@ class Command(BaseCommand):
                 self.stdout.write(f"{interrupted} 个上次中断的后台任务已标记为失败，可重新发起。")
             supervisor = WorkerSupervisor(self.stdout)
             threading.Thread(target=supervisor.run, daemon=True, name="task-worker").start()
+            daily = DailyTrigger(self.stdout)
+            threading.Thread(target=daily.run, daemon=True, name="daily-jobs").start()
 
         def shutdown(signum, frame):
             if supervisor:
