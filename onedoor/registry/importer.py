@@ -335,7 +335,8 @@ def validate_batch(batch: ImportBatch, *, actor: Any, progress: Any = None, echo
         batch.rows.all().delete()
         _fail(batch, "校验时发生内部错误，已记录日志，请联系管理员。")
         raise
-    _classify_across_rows(batch, context)
+    if batch.kind == ImportKind.PERSONS:  # a category file's rows are checked against each other as staged
+        _classify_across_rows(batch, context)
     counts = dict.fromkeys(RowOutcome.values, 0)
     for outcome, n in batch.rows.values_list("outcome").annotate(n=Count("id")).order_by():
         counts[outcome] = n
@@ -363,10 +364,16 @@ def summary(batch: ImportBatch) -> str:
 def _stage_rows(batch: ImportBatch, context: _Context, meter: Meter) -> None:
     meter.set_total(estimate_rows(_batch_path(batch), batch.filename))
     with open_table(batch) as table:
-        columns = map_headers(table.headers, default_area=context.default_area is not None)
+        if batch.kind == ImportKind.CATEGORIES:
+            from .importer_categories import CategoryRowChecker, map_category_headers
+
+            columns = map_category_headers(table.headers)
+            checker: Any = CategoryRowChecker(context, columns)
+        else:
+            columns = map_headers(table.headers, default_area=context.default_area is not None)
+            checker = _RowChecker(context, columns)
         batch.columns, batch.ignored_columns = columns.headers, columns.ignored
         batch.save(update_fields=["columns", "ignored_columns"])
-        checker = _RowChecker(context, columns)
         inserter = Inserter(ImportRow)
         for chunk in _chunks(table, CHUNK):
             staged = [checker.check(number, cells) for number, cells in chunk]
@@ -763,7 +770,14 @@ def commit_batch(batch: ImportBatch, *, actor: Any, progress: Any = None, echo=N
     meter.set_total(rows.filter(stage=RowStage.STAGED).count()
                     + rows.filter(needs_links=True, stage__lt=RowStage.COMMITTED).count())
     last_row = batch.rows.aggregate(last=Max("row_number"))["last"] or 0
-    for stage, write in ((RowStage.STAGED, writer.write_persons), (RowStage.PERSON_WRITTEN, writer.write_links)):
+    passes: tuple[tuple[int, Callable[[list[ImportRow]], int]], ...]
+    if batch.kind == ImportKind.CATEGORIES:
+        from .importer_categories import CategoryWriter
+
+        passes = ((RowStage.STAGED, CategoryWriter(writer).write),)
+    else:
+        passes = ((RowStage.STAGED, writer.write_persons), (RowStage.PERSON_WRITTEN, writer.write_links))
+    for stage, write in passes:
         # Windows of row numbers, not "the next N unmarked rows": each query then reads one window
         # through the (batch, row_number) index, however far the commit has got.
         for low in range(0, last_row, COMMIT_CHUNK):
@@ -1069,17 +1083,23 @@ def rollback_batch(batch: ImportBatch, *, actor: Any, progress: Any = None) -> I
         meter.set_total(written.count())
         created_people, updated_rows = [], []
         created: dict[str, list[int]] = defaultdict(list)
+        # assignment ids by the end date the import gave them (a persons import gives none)
+        expected_end: dict[str | None, list[int]] = defaultdict(list)
         for row in written.order_by("row_number").iterator(chunk_size=1000):
             for key, ids in row.created.items():
                 created[key] += ids
-            if row.outcome == RowOutcome.UPDATE:
+            if batch.kind == ImportKind.CATEGORIES:
+                expected_end[row.values.get("valid_to")] += row.created.get("assignments", [])
+            elif row.outcome == RowOutcome.UPDATE:
                 updated_rows.append(row)
             elif row.person_id:
                 created_people.append(row.person_id)
-        _refuse_if_changed_since(batch, updated_rows, created)
+        _refuse_if_changed_since(batch, updated_rows, created, expected_end)
         writer = _Writer(batch, actor)
         writer.reason = f"回滚批量导入：{batch.filename}（批次 {batch.pk}）"
         _delete_own(CategoryAssignment, created["assignments"])
+        if batch.kind == ImportKind.CATEGORIES:  # its events are about the periods just removed
+            RegistryEvent.objects.filter(data__import_batch=batch.pk, code="category_assigned").delete()
         _delete_own(HouseholdMember, created["memberships"])
         RegistryEvent.objects.filter(data__import_batch=batch.pk).filter(
             Q(person_id__in=created_people) | Q(household_id__in=created["households"])).delete()
@@ -1099,7 +1119,8 @@ def rollback_batch(batch: ImportBatch, *, actor: Any, progress: Any = None) -> I
     return batch
 
 
-def _refuse_if_changed_since(batch: ImportBatch, updated_rows: list[ImportRow], created: dict[str, list[int]]) -> None:
+def _refuse_if_changed_since(batch: ImportBatch, updated_rows: list[ImportRow], created: dict[str, list[int]],
+                             expected_end: dict[str | None, list[int]]) -> None:
     for group in _chunks(updated_rows, 1000):
         people = Person.objects.select_for_update().in_bulk([row.person_id for row in group])
         for row in group:
@@ -1110,13 +1131,25 @@ def _refuse_if_changed_since(batch: ImportBatch, updated_rows: list[ImportRow], 
             if person is None or now != after:
                 raise Conflict(f"第 {row.row_number} 行的人员在导入后又被修改过，不能自动回滚；请逐一更正。",
                                code="rollback_unsafe")
-    if CategoryAssignment.objects.filter(pk__in=created["assignments"], valid_to__isnull=False).exists():
+    # what should still be open: everything a persons import assigned; what a category file gave no end
+    still_open = expected_end.get(None, []) if batch.kind == ImportKind.CATEGORIES else created["assignments"]
+    if CategoryAssignment.objects.filter(pk__in=still_open, valid_to__isnull=False).exists() \
+            or _ended_otherwise(expected_end):
         raise Conflict("本批导入的类别已有终止记录，不能自动回滚。", code="rollback_unsafe")
     if HouseholdMember.objects.filter(pk__in=created["memberships"], left_on__isnull=False).exists():
         raise Conflict("本批导入的家庭成员关系已有变动，不能自动回滚。", code="rollback_unsafe")
     if HouseholdMember.objects.filter(household_id__in=created["households"]).exclude(
             pk__in=created["memberships"]).exists():
         raise Conflict("本批导入建立的家庭后来又加入了成员，不能自动回滚。", code="rollback_unsafe")
+
+
+def _ended_otherwise(expected_end: dict[str | None, list[int]]) -> bool:
+    """True when a period a category import wrote has an end date other than the one it was given."""
+    for end, ids in expected_end.items():
+        if end is not None and CategoryAssignment.objects.filter(pk__in=ids).exclude(
+                valid_to=date.fromisoformat(end)).exists():
+            return True
+    return False
 
 
 def _delete_own(model, ids: list[int]) -> None:

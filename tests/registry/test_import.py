@@ -65,7 +65,7 @@ def xlsx_bytes(rows: list[list[str]], headers: list[str] = HEADERS) -> bytes:
 def stage(world, content: bytes, *, filename="台账.csv", area=None, strict=False, actor="clerk.wuxian"):
     user = world.user(actor) if actor else None
     batch = actions.create_import_batch(actor=user, file=ContentFile(content), filename=filename,
-                                  area=area if area is not None else world.wuxian, strict=strict)
+                                        area=area if area is not None else world.wuxian, strict=strict)
     return actions.validate_import_batch(batch=batch, actor=user)
 
 

@@ -1,4 +1,4 @@
-"""`onedoor import persons FILE [--area CODE] [--strict] [--dry-run] [--report OUT.xlsx] [--user NAME]`
+"""`onedoor import persons|categories FILE [--area CODE] [--strict] [--dry-run] [--report OUT.xlsx] [--user NAME]`
 
 The same code path as the web upload (`registry.importer`), run in the foreground. Exit status:
 0 every row was accepted; 1 some rows were rejected or left as possible duplicates (the report is
@@ -23,7 +23,8 @@ class Command(BaseCommand):
     help = "批量导入救助对象（xlsx 或 csv）。退出码：0 全部接受；1 有行未导入（已写错误报告）；2 文件无法使用。"
 
     def add_arguments(self, parser):
-        parser.add_argument("kind", choices=["persons"], help="导入内容（目前只有 persons：救助对象）")
+        parser.add_argument("kind", choices=["persons", "categories"],
+                            help="导入内容：persons 救助对象；categories 已登记人员的类别期间（身份证号、人员类别、起始日期、终止日期）")
         parser.add_argument("file", help="xlsx 或 csv 文件（UTF-8 含或不含 BOM、GBK/GB18030）")
         parser.add_argument("--area", help="导入范围的区划代码；“村(社区)”列按名称在该范围内查找")
         parser.add_argument("--strict", action="store_true", help="任何一行有错误时整个文件都不导入")
