@@ -2,8 +2,6 @@
 eligibility suggestions for a person, who is looked up through `get_visible_or_404` — another town's
 person answers 404 exactly like one that does not exist."""
 
-from __future__ import annotations
-
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Query, Router
@@ -22,7 +20,6 @@ from .schemas import PolicyDetailOut, PolicyFilter, PolicyOut, SuggestionQuery, 
 
 router = Router(tags=["政策目录"])
 
-
 def _department(raw: str | None) -> Organisation | None:
     if not raw or not raw.strip():
         return None
@@ -34,7 +31,6 @@ def _department(raw: str | None) -> Organisation | None:
         raise InvalidInput("部门有误。", details={"department": f"没有主管政策的部门“{raw}”。"})
     return department
 
-
 @router.get("/policies", response=list[PolicyOut], summary="政策目录（按名称、关键词、拼音搜索，按部门、方式、情形筛选）")
 @paginate(Pages)
 def list_policies(request, filters: Query[PolicyFilter]):
@@ -42,7 +38,6 @@ def list_policies(request, filters: Query[PolicyFilter]):
         filters.q, department=_department(filters.department), kind=filters.kind or "",
         situation=filters.situation or "", active_only=not filters.include_inactive,
     ).prefetch_related("eligible_categories")
-
 
 @router.get("/policies/suggestions", response=SuggestionsOut,
             summary="政策找人：按登记信息列出某人可能符合的政策及理由（人员须在本人数据范围内）")
@@ -63,7 +58,6 @@ def policy_suggestions(request, query: Query[SuggestionQuery]):
         "suggestions": [{"policy": s.policy, "verdict": s.verdict, "verdict_label": s.verdict_label,
                          "checks": list(s.checks)} for s in found],
     }
-
 
 @router.get("/policies/{code}", response=PolicyDetailOut, summary="一项政策：条件、材料、时限、办事指南和在用的责任清单")
 def get_policy(request, code: str):

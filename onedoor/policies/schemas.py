@@ -1,6 +1,5 @@
 """Request and response shapes of the catalogue API. Ratios go out as strings ("1.50"), dates as ISO."""
 
-from __future__ import annotations
 
 from datetime import date
 

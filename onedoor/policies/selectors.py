@@ -18,16 +18,17 @@ MAX_QUERY = 60
 
 
 @lru_cache(maxsize=4096)
-def _pinyin_forms(name: str) -> tuple[str, str]:
-    return pinyin_full(name), pinyin_initials(name)
+def _pinyin_forms(name: str, keywords: str) -> tuple[str, ...]:
+    words = [name, *keywords.split()]
+    return tuple(form for word in words for form in (pinyin_full(word), pinyin_initials(word)))
 
 
 def _pinyin_matches(term: str) -> list[int]:
-    """Policies whose name reads like `term` in pinyin ("dibao") or its initials ("db"): the catalogue
-    is small (about 70 rows), so the names are read once and compared here."""
+    """Policies whose name or a keyword reads like `term` in pinyin ("dibao") or initials ("gzf" for
+    公租房): the catalogue is small (about 70 rows), so the names are read once and compared here."""
     wanted = re.sub(r"[\s']+", "", term.lower())
-    return [pk for pk, name in Policy.objects.values_list("pk", "name")
-            if any(wanted in form for form in _pinyin_forms(name))]
+    return [pk for pk, name, keywords in Policy.objects.values_list("pk", "name", "keywords")
+            if any(wanted in form for form in _pinyin_forms(name, keywords))]
 
 
 def search_policies(query: str = "", *, department: Organisation | int | None = None, kind: str = "",
