@@ -22,6 +22,7 @@ from . import importer
 from .choices import CategorySource, CategorySubject, Relation
 from .models import Category, CategoryAssignment, Household, HouseholdMember, Person, RegistryEvent
 from .models_import import ImportBatch, ImportRow
+from .signals import person_died
 from .validation import check_person
 
 # Fields an edit may change; identity derivatives (pinyin, id_tail) follow from these.
@@ -174,6 +175,7 @@ def record_death(*, actor, person: Person, death_date: date, reason: str = "") -
         membership.save()
     _event(actor=actor, code="deceased", area=person.residence_area, person=person, note=reason,
            data={"death_date": death_date.isoformat()})
+    person_died.send(sender=Person, person=person, actor=actor)
     return person
 
 

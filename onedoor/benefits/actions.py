@@ -1,0 +1,198 @@
+"""Every change of an enrollment: created from a decision, amount recomputed (standard change,
+household change, review), suspended, resumed, fading out (渐退期), ended (also at death).
+Payroll actions are in benefits/payroll.py."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db import transaction
+from django.utils import timezone
+
+from onedoor.core.audit import attribute_to
+from onedoor.core.exceptions import Conflict, DomainError
+from onedoor.policies.choices import PolicySubject, ReviewFrequency
+from onedoor.policies.models import Policy
+from onedoor.registry.models import Household, Person
+
+from .amounts import Computed, compute_amount
+from .choices import LIVE_STATUSES, AmountMethod, EnrollmentStatus, Rounding
+from .models import BenefitRule, Enrollment, EnrollmentAmount, EnrollmentEvent
+from .months import add_months, month_of
+
+REVIEW_MONTHS = {ReviewFrequency.QUARTERLY: 3, ReviewFrequency.HALF_YEARLY: 6, ReviewFrequency.YEARLY: 12}
+
+
+def rule_for(policy: Policy) -> BenefitRule:
+    """The policy's amount rule; a policy without one pays the amount written in its decision."""
+    try:
+        return policy.benefit_rule
+    except BenefitRule.DoesNotExist:
+        return BenefitRule(policy=policy, method=AmountMethod.DECIDED, rounding=Rounding.FEN)
+
+
+def _event(enrollment: Enrollment, actor, code: str, note: str = "", **data) -> EnrollmentEvent:
+    return EnrollmentEvent.objects.create(enrollment=enrollment, actor=actor, code=code, note=note, data=data)
+
+
+def _compute(enrollment: Enrollment, month: date, decided_amount=None) -> Computed:
+    return compute_amount(rule_for(enrollment.policy), month=month, person=enrollment.person,
+                          household=enrollment.household, decided_amount=decided_amount)
+
+
+def _set_amount(enrollment: Enrollment, month: date, computed: Computed, reason: str) -> EnrollmentAmount:
+    row, _ = EnrollmentAmount.objects.update_or_create(
+        enrollment=enrollment, from_month=month,
+        defaults={"amount": computed.amount, "basis": computed.basis, "reason": reason,
+                  "created_at": timezone.now()},
+    )
+    latest = enrollment.amounts.order_by("-from_month").first()
+    enrollment.monthly_amount = latest.amount
+    enrollment.save(update_fields=["monthly_amount"])
+    return row
+
+
+def review_due_after(policy: Policy, month: date) -> date | None:
+    months = REVIEW_MONTHS.get(policy.review_frequency)
+    return add_months(month, months) if months else None
+
+
+@transaction.atomic
+def enroll_from_decision(task, *, actor) -> Enrollment:
+    """Start paying what an approved task decided: from the month after the decision (or as the
+    policy's rule says), at the amount computed for that month, with its inputs."""
+    if Enrollment.objects.filter(decision=task).exists():
+        raise Conflict("该审批决定已建立待遇，不能重复建立。", code="already_enrolled")
+    application = task.application
+    person: Person = application.applicant
+    household: Household | None = application.household if task.policy.subject == PolicySubject.HOUSEHOLD else None
+    if task.policy.subject == PolicySubject.HOUSEHOLD and household is None:
+        raise DomainError(f"“{task.policy}”按户保障，申请中须选定家庭。", code="household_required")
+    rule = rule_for(task.policy)
+    decided_on = timezone.localdate(task.decided_at) if task.decided_at else timezone.localdate()
+    start = add_months(month_of(decided_on), rule.start_after_months)
+    computed = compute_amount(rule, month=start, person=person, household=household,
+                              decided_amount=task.decided_amount)
+    if Enrollment.objects.filter(policy=task.policy, person=person, status__in=LIVE_STATUSES).exists():
+        raise Conflict(f"{person.name}已在享受“{task.policy}”，请走复核变更，不要重复建档。",
+                       code="already_enrolled")
+    enrollment = Enrollment.objects.create(
+        policy=task.policy, person=person, household=household, decision=task, area_id=application.area_id,
+        monthly_amount=computed.amount, start_month=start, review_due=review_due_after(task.policy, start),
+    )
+    attribute_to(enrollment, actor)
+    _set_amount(enrollment, start, computed, "审批决定")
+    _event(enrollment, actor, "enrolled", f"{start:%Y年%-m月}起发放", amount=str(computed.amount),
+           task=task.pk)
+    return enrollment
+
+
+def _locked(enrollment: Enrollment) -> Enrollment:
+    return Enrollment.objects.select_for_update().select_related("policy", "person", "household").get(
+        pk=enrollment.pk)
+
+
+@transaction.atomic
+def recompute_amount(enrollment: Enrollment, *, actor, from_month: date, reason: str) -> EnrollmentAmount:
+    """A new amount from `from_month` (a standard change, a household change, a review). Months
+    already paid are corrected by the next payroll run (补发 or 追回 lines)."""
+    enrollment = _locked(enrollment)
+    if enrollment.status not in LIVE_STATUSES:
+        raise DomainError("待遇已终止，不能重新核定金额。", code="enrollment_ended")
+    if not reason.strip():
+        raise DomainError("请说明重新核定的原因。", code="reason_required", details={"field": "reason"})
+    from_month = max(month_of(from_month), enrollment.start_month)
+    old = enrollment.monthly_amount
+    decided = enrollment.decision.decided_amount if enrollment.decision_id else None
+    row = _set_amount(enrollment, from_month, _compute(enrollment, from_month, decided), reason.strip())
+    _event(enrollment, actor, "amount_changed", reason.strip(), old=str(old), new=str(row.amount),
+           from_month=f"{from_month:%Y-%m}")
+    return row
+
+
+def recompute_for_standard(kind: str, *, actor, from_month: date, reason: str) -> int:
+    """After a standard of `kind` changes: recompute every live enrollment whose rule uses it."""
+    methods = {"dibao": [AmountMethod.DIBAO_GAP]}.get(kind, [])
+    if kind.startswith("tekun"):
+        methods = [AmountMethod.TEKUN]
+    affected = Enrollment.objects.filter(status__in=LIVE_STATUSES).filter(
+        policy__benefit_rule__method__in=methods
+    ) | Enrollment.objects.filter(status__in=LIVE_STATUSES, policy__benefit_rule__standard_kind=kind,
+                                  policy__benefit_rule__method=AmountMethod.STANDARD)
+    count = 0
+    for enrollment in affected.distinct().iterator():
+        recompute_amount(enrollment, actor=actor, from_month=from_month, reason=reason)
+        count += 1
+    return count
+
+
+@transaction.atomic
+def suspend(enrollment: Enrollment, *, actor, reason: str) -> Enrollment:
+    enrollment = _locked(enrollment)
+    if enrollment.status != EnrollmentStatus.ACTIVE:
+        raise DomainError(f"待遇当前为“{enrollment.get_status_display()}”，不能暂停。", code="not_active")
+    enrollment.status = EnrollmentStatus.SUSPENDED
+    attribute_to(enrollment, actor)
+    enrollment.save(update_fields=["status"])
+    _event(enrollment, actor, "suspended", reason)
+    return enrollment
+
+
+@transaction.atomic
+def resume(enrollment: Enrollment, *, actor, reason: str) -> Enrollment:
+    enrollment = _locked(enrollment)
+    if enrollment.status != EnrollmentStatus.SUSPENDED:
+        raise DomainError("只有暂停发放的待遇可以恢复。", code="not_suspended")
+    enrollment.status = EnrollmentStatus.ACTIVE
+    attribute_to(enrollment, actor)
+    enrollment.save(update_fields=["status"])
+    _event(enrollment, actor, "resumed", reason)
+    return enrollment
+
+
+@transaction.atomic
+def start_fading(enrollment: Enrollment, *, actor, months: int, reason: str, from_month: date | None = None
+                 ) -> Enrollment:
+    """渐退期: a member found work; payment goes on for up to the rule's months (at most 6), then ends."""
+    enrollment = _locked(enrollment)
+    limit = rule_for(enrollment.policy).fading_months
+    if enrollment.status != EnrollmentStatus.ACTIVE:
+        raise DomainError("只有正常发放的待遇可以进入渐退期。", code="not_active")
+    if not 1 <= months <= limit:
+        raise DomainError(f"渐退期为 1 至 {limit} 个月。", code="fading_months", details={"field": "months"})
+    first = month_of(from_month or timezone.localdate())
+    enrollment.status = EnrollmentStatus.ENDING
+    enrollment.last_month = max(add_months(first, months - 1), enrollment.start_month)
+    attribute_to(enrollment, actor)
+    enrollment.save(update_fields=["status", "last_month"])
+    _event(enrollment, actor, "fading", reason, last_month=f"{enrollment.last_month:%Y-%m}")
+    return enrollment
+
+
+@transaction.atomic
+def end_enrollment(enrollment: Enrollment, *, actor, last_month: date, reason: str, code: str = "ended"
+                   ) -> Enrollment:
+    """Stop paying after `last_month` (included). Months already paid beyond it are recovered by the
+    next payroll run (追回 lines)."""
+    enrollment = _locked(enrollment)
+    if enrollment.status == EnrollmentStatus.ENDED:
+        raise DomainError("待遇已终止。", code="enrollment_ended")
+    if not reason.strip():
+        raise DomainError("请说明终止原因。", code="reason_required", details={"field": "reason"})
+    # A last month before the start month is an empty period: nothing was ever due.
+    last = month_of(last_month)
+    enrollment.status = EnrollmentStatus.ENDED
+    enrollment.last_month = last
+    attribute_to(enrollment, actor)
+    enrollment.save(update_fields=["status", "last_month"])
+    _event(enrollment, actor, code, reason.strip(), last_month=f"{last:%Y-%m}")
+    return enrollment
+
+
+def end_at_death(person: Person, *, actor) -> int:
+    """Death stops every live benefit of the person from the month after the death."""
+    count = 0
+    for enrollment in Enrollment.objects.filter(person=person, status__in=LIVE_STATUSES):
+        end_enrollment(enrollment, actor=actor, last_month=person.death_date, reason="死亡", code="deceased")
+        count += 1
+    return count
