@@ -13,6 +13,7 @@ from onedoor.geo.choices import TOWN_LEVELS, VILLAGE_LEVELS
 from onedoor.geo.models import Area
 
 from .importer import check_file_headers
+from .models_import import ImportKind
 from .selectors import may_unmask
 
 
@@ -29,6 +30,8 @@ class AreaChoiceField(forms.ModelChoiceField):
 
 
 class UploadForm(forms.Form):
+    kind = forms.ChoiceField(label=_("导入内容"), choices=ImportKind.choices, initial=ImportKind.PERSONS, required=False,
+                             help_text=_("人员类别：为已登记的人员导入类别期间（身份证号、人员类别、起始日期、终止日期）。"))
     file = forms.FileField(label=_("文件（xlsx 或 csv）"),
                            help_text=_("CSV 可为 UTF-8（含或不含 BOM）或 GBK/GB18030 编码。"))
     area = AreaChoiceField(label=_("导入范围"), queryset=Area.objects.none(),
@@ -44,6 +47,9 @@ class UploadForm(forms.Form):
         if initial is not None:
             self.fields["area"].initial = initial.pk
 
+    def clean_kind(self) -> str:
+        return self.cleaned_data.get("kind") or ImportKind.PERSONS
+
     def clean(self):
         cleaned = super().clean()
         upload, area = cleaned.get("file"), cleaned.get("area")
@@ -54,7 +60,8 @@ class UploadForm(forms.Form):
             self.add_error("file", _("不支持的文件类型，请上传 xlsx 或 csv 文件。"))
             return cleaned
         try:
-            self.columns = check_file_headers(upload, upload.name, area=area)
+            self.columns = check_file_headers(upload, upload.name, area=area,
+                                              kind=cleaned.get("kind", ImportKind.PERSONS))
         except TableError as exc:
             self.add_error("file", exc.message)
         finally:

@@ -50,7 +50,8 @@ def batch_new(request):
     if posted and form.is_valid():
         upload = form.cleaned_data["file"]
         batch = actions.create_import_batch(actor=request.user, file=upload, filename=upload.name,
-                                             area=form.cleaned_data["area"], strict=form.cleaned_data["strict"])
+                                             area=form.cleaned_data["area"], strict=form.cleaned_data["strict"],
+                                             kind=form.cleaned_data["kind"])
         tasks.start_validation(actor=request.user, batch=batch)
         return redirect("registry_import:batch_detail", batch_id=batch.pk)
     return render(request, "registry/import/batch_new.html", {"form": form})

@@ -266,10 +266,15 @@ def open_table(batch: ImportBatch):
     return read_rows(batch.file.open("rb"), filename=batch.filename)
 
 
-def check_file_headers(file: IO[bytes], filename: str, *, area: Area | None) -> ColumnMap:
+def check_file_headers(file: IO[bytes], filename: str, *, area: Area | None,
+                       kind: str = ImportKind.PERSONS) -> ColumnMap:
     """Read only the header of an upload and recognise its columns (for the upload form)."""
     default_area = area is not None and area.level in VILLAGE_LEVELS
     with read_rows(file, filename=filename) as table:
+        if kind == ImportKind.CATEGORIES:
+            from .importer_categories import map_category_headers
+
+            return map_category_headers(table.headers)
         return map_headers(table.headers, default_area=default_area)
 
 
