@@ -88,7 +88,7 @@ def enroll_from_decision(task, *, actor) -> Enrollment:
 
 
 def _locked(enrollment: Enrollment) -> Enrollment:
-    return Enrollment.objects.select_for_update().select_related("policy", "person", "household").get(
+    return Enrollment.objects.select_for_update(of=("self",)).select_related("policy", "person", "household").get(
         pk=enrollment.pk)
 
 

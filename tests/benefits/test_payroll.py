@@ -1,0 +1,160 @@
+"""Payroll: one payment per payable enrollment and month, whatever happens; corrections for
+earlier months; four eyes; signatures that reveal tampering."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.db import IntegrityError, transaction
+
+from onedoor.benefits import actions, payroll, signing
+from onedoor.benefits.models import Enrollment, Payment
+from onedoor.core.exceptions import Conflict, NotPermitted
+from onedoor.registry.actions import record_death
+
+
+@pytest.fixture
+def finance_pair(world):
+    """Two finance officers: one prepares, the other approves."""
+    from onedoor.accounts.actions import assign_role, create_staff
+
+    second = create_staff(actor=None, username="finance.two", full_name="周复核", organisation=world.org("区民政局"),
+                          password="onedoor-demo-2")
+    assign_role(actor=None, user=second, role="finance", area=world.district, note="测试")
+    return world.user("finance"), second
+
+
+@pytest.fixture
+def enrolled(world, standards, dibao_policy, household_of, approve_for):
+    """enrolled(n) -> n 低保 households enrolled from April 2026 (decided in March), 800 each."""
+
+    def make(count):
+        result = []
+        for _ in range(count):
+            household = household_of(["0"])
+            task = approve_for(dibao_policy, household.head, household=household)
+            result.append(Enrollment.objects.get(decision=task))
+        return result
+
+    return make
+
+
+def test_a_run_pays_each_payable_enrollment_once_even_when_computed_twice(world, enrolled, finance_pair):
+    preparer, _ = finance_pair
+    enrollments = enrolled(3)
+    run = payroll.create_run(actor=preparer, month=date(2026, 4, 1))
+
+    payroll.compute_run(run, actor=preparer)
+    payroll.compute_run(run, actor=preparer)
+
+    payments = Payment.objects.filter(run=run)
+    assert payments.count() == 3
+    assert {p.enrollment_id for p in payments} == {e.pk for e in enrollments}
+    assert all(p.amount == Decimal("800.00") and p.line == "regular" for p in payments)
+    run.refresh_from_db()
+    assert (run.state, run.payment_count, run.total_amount) == ("computed", 3, Decimal("2400.00"))
+
+
+def test_nothing_is_paid_before_the_start_month(world, enrolled, finance_pair):
+    enrolled(2)
+    run = payroll.create_run(actor=finance_pair[0], month=date(2026, 3, 1))
+    payroll.compute_run(run, actor=finance_pair[0])
+    assert run.payments.count() == 0
+
+
+def test_a_crash_half_way_then_a_rerun_gives_exactly_one_payment_each(world, enrolled, finance_pair, monkeypatch):
+    preparer, _ = finance_pair
+    enrollments = enrolled(4)
+    monkeypatch.setattr(payroll, "BATCH", 2)  # ids in batches of two
+    run = payroll.create_run(actor=preparer, month=date(2026, 4, 1))
+
+    def crash_after_first_batch(done, total):
+        raise RuntimeError("工作进程中断")
+
+    with pytest.raises(RuntimeError):
+        payroll.compute_run(run, actor=preparer, on_batch=crash_after_first_batch)
+    first_part = run.payments.count()
+    assert 0 < first_part < 4  # the first batch committed, the rest did not happen
+
+    payroll.compute_run(run, actor=preparer)
+    assert run.payments.count() == 4
+    assert sorted(run.payments.values_list("enrollment_id", flat=True)) == sorted(e.pk for e in enrollments)
+
+
+def test_the_database_refuses_a_second_regular_payment(world, enrolled, finance_pair):
+    enrolled(1)
+    run = payroll.create_run(actor=finance_pair[0], month=date(2026, 4, 1))
+    payroll.compute_run(run, actor=finance_pair[0])
+    payment = run.payments.get()
+    payment.pk = None
+    with pytest.raises(IntegrityError), transaction.atomic():
+        payment.save()
+
+
+def test_signatures_match_in_sql_and_python_and_reveal_tampering(world, enrolled, finance_pair):
+    preparer, approver = finance_pair
+    enrolled(2)
+    run = payroll.create_run(actor=preparer, month=date(2026, 4, 1))
+    payroll.compute_run(run, actor=preparer)
+    assert all(signing.verify(payment) for payment in run.payments.all())
+
+    Payment.objects.filter(pk=run.payments.first().pk).update(bank_account="6222999988887777")
+
+    with pytest.raises(Conflict, match="签名不符"):
+        payroll.approve_run(run, actor=approver)
+
+
+def test_the_preparer_cannot_approve(world, enrolled, finance_pair):
+    preparer, approver = finance_pair
+    enrolled(1)
+    run = payroll.create_run(actor=preparer, month=date(2026, 4, 1))
+    payroll.compute_run(run, actor=preparer)
+    with pytest.raises(NotPermitted, match="编制人不能审核"):
+        payroll.approve_run(run, actor=preparer)
+    assert payroll.approve_run(run, actor=approver).state == "approved"
+
+
+def test_a_standard_raised_from_an_earlier_month_pays_arrears(world, standards, enrolled, finance_pair):
+    preparer, _ = finance_pair
+    [enrollment] = enrolled(1)
+    for month in (date(2026, 4, 1), date(2026, 5, 1)):
+        run = payroll.create_run(actor=preparer, month=month)
+        payroll.compute_run(run, actor=preparer)
+
+    # the standard rises to 850 from April, decided in June
+    standards("dibao", "850.00", month=date(2026, 4, 1), hukou_type="urban")
+    actions.recompute_amount(enrollment, actor=world.user("handler.mz"), from_month=date(2026, 4, 1),
+                             reason="2026年4月起提高低保标准")
+    june = payroll.create_run(actor=preparer, month=date(2026, 6, 1))
+    payroll.compute_run(june, actor=preparer)
+    payroll.compute_run(june, actor=preparer)  # again: no second correction
+
+    lines = sorted(june.payments.values_list("month", "line", "amount"))
+    assert lines == [(date(2026, 4, 1), "arrears", Decimal("50.00")), (date(2026, 5, 1), "arrears", Decimal("50.00")),
+                     (date(2026, 6, 1), "regular", Decimal("850.00"))]
+
+
+def test_a_death_recorded_late_recovers_what_was_paid_after_it(world, enrolled, finance_pair, time_machine):
+    preparer, _ = finance_pair
+    [enrollment] = enrolled(1)
+    for month in (date(2026, 4, 1), date(2026, 5, 1), date(2026, 6, 1)):
+        payroll.compute_run(payroll.create_run(actor=preparer, month=month), actor=preparer)
+    time_machine.move_to(date(2026, 6, 20))
+
+    record_death(actor=world.user("clerk.wuxian"), person=enrollment.person, death_date=date(2026, 4, 18))
+    july = payroll.create_run(actor=preparer, month=date(2026, 7, 1))
+    payroll.compute_run(july, actor=preparer)
+
+    # April (the month of death) stays paid; May and June are recovered; nothing for July
+    assert sorted(july.payments.values_list("month", "line", "amount")) == [
+        (date(2026, 5, 1), "recovery", Decimal("-800.00")), (date(2026, 6, 1), "recovery", Decimal("-800.00"))]
+
+
+def test_only_finance_prepares_runs_and_a_month_has_one_run(world, enrolled, finance_pair):
+    with pytest.raises(NotPermitted):
+        payroll.create_run(actor=world.user("clerk.wuxian"), month=date(2026, 4, 1))
+    payroll.create_run(actor=finance_pair[0], month=date(2026, 4, 1))
+    with pytest.raises(Conflict):
+        payroll.create_run(actor=finance_pair[0], month=date(2026, 4, 15))
