@@ -72,6 +72,8 @@ INSTALLED_APPS = [
     "onedoor.policies",
     "onedoor.intake",
     "onedoor.benefits",
+    "onedoor.aid",
+    "onedoor.ledger",
     "onedoor.portal",
     "onedoor.demo",
 ]

@@ -48,3 +48,21 @@ class PaymentStatus(models.TextChoices):
     EXPORTED = "exported", _("已报银行")
     PAID = "paid", _("已到账")
     FAILED = "failed", _("发放失败")
+
+
+class ReviewKind(models.TextChoices):
+    SCHEDULED = "scheduled", _("定期复核")
+    AFTER_DEATH = "after_death", _("家庭成员死亡后复核")
+    CHANGE = "change", _("家庭情况变化复核")
+
+
+class ReviewOutcome(models.TextChoices):
+    CONTINUE = "continue", _("维持原待遇")
+    NEW_AMOUNT = "new_amount", _("调整金额")
+    FADING = "fading", _("进入渐退期")
+    END = "end", _("终止待遇")
+
+
+class BankFileKind(models.TextChoices):
+    EXPORT = "export", _("发放文件（报银行）")
+    RETURN = "return", _("银行回盘文件")

@@ -25,9 +25,12 @@ from onedoor.core.scoping import ScopedManager, ScopedQuerySet, ScopeRule
 from .choices import (
     LIVE_STATUSES,
     AmountMethod,
+    BankFileKind,
     EnrollmentStatus,
     PaymentLine,
     PaymentStatus,
+    ReviewKind,
+    ReviewOutcome,
     Rounding,
     RunState,
 )
@@ -247,3 +250,59 @@ class Payment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.payee_name} {self.month:%Y-%m} {self.amount}"
+
+
+class Review(models.Model):
+    """A review (复核) of an enrollment: due by the policy's frequency, or within 3 months after a
+    member's death; its outcome keeps, changes or ends the benefit (through benefits.actions)."""
+
+    enrollment = models.ForeignKey(Enrollment, verbose_name=_("待遇"), on_delete=models.PROTECT,
+                                   related_name="reviews")
+    kind = models.CharField(_("复核类型"), max_length=12, choices=ReviewKind.choices)
+    due_on = models.DateField(_("应复核日期"))
+    reviewed_on = models.DateField(_("复核日期"), null=True, blank=True)
+    outcome = models.CharField(_("复核结论"), max_length=12, choices=ReviewOutcome.choices, blank=True)
+    note = models.TextField(_("复核情况"), blank=True)
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("复核人"), on_delete=models.PROTECT,
+                                 null=True, blank=True, related_name="+")
+
+    objects = ScopedManager()
+    scope = ScopeRule(area="enrollment__area", roles_by_action=(("view", BENEFIT_ROLES),))
+    history = history()
+
+    class Meta:
+        verbose_name = _("复核")
+        verbose_name_plural = _("复核")
+        ordering = ["due_on", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["enrollment", "kind", "due_on"], name="one_review_per_due_date"),
+            models.CheckConstraint(condition=Q(reviewed_on__isnull=True) | ~Q(outcome=""),
+                                   name="review_done_has_outcome"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.enrollment} {self.get_kind_display()} {self.due_on}"
+
+
+class BankFile(models.Model):
+    """A file exchanged with the bank for a payroll run: the export we sent, or a return file it sent back,
+    with its row count and totals as read, so a reconciliation can always be shown again."""
+
+    run = models.ForeignKey(PayrollRun, verbose_name=_("发放批次"), on_delete=models.PROTECT, related_name="bank_files")
+    kind = models.CharField(_("类型"), max_length=8, choices=BankFileKind.choices)
+    file = models.FileField(_("文件"), upload_to="bank/%Y/%m/")
+    original_name = models.CharField(_("原文件名"), max_length=200, blank=True)
+    rows = models.PositiveIntegerField(_("笔数"), default=0)
+    total_amount = money_field(_("金额合计（元）"), default=Decimal("0.00"))
+    summary = models.JSONField(_("处理结果"), default=dict, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("操作人"), on_delete=models.PROTECT,
+                                   related_name="+")
+    created_at = models.DateTimeField(_("时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("银行文件")
+        verbose_name_plural = _("银行文件")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.run} {self.get_kind_display()}"
