@@ -118,7 +118,7 @@ class OnlineApplicationForm(StyledForm):
     statement = forms.CharField(label=_("申请事由（家里遇到了什么困难）"), max_length=2000, required=False,
                                 widget=forms.Textarea(attrs={"rows": 4}))
     consent = forms.BooleanField(
-        label=_("我保证所填信息真实，并同意有关部门核对我和家庭成员的收入、财产等情况。"),
+        label=_("我保证所填信息真实，并同意有关部门核对我和家庭成员的收入、财产等情况"),
         error_messages={"required": _("请勾选同意后再提交。")})
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
