@@ -43,7 +43,10 @@ from .routing import route
 from .signals import task_approved
 from .transitions import check_move
 
-CASH_KINDS = {PolicyKind.MONTHLY_CASH, PolicyKind.ONE_OFF_CASH, PolicyKind.LOAN}
+# Decisions that must name their amount. A monthly benefit's amount is computed by its benefit rule
+# from the standards and the household (benefits.amounts); only a policy without a rule pays the
+# decided amount, and benefits refuses the approval if none was written.
+CASH_KINDS = {PolicyKind.ONE_OFF_CASH, PolicyKind.LOAN}
 
 
 @dataclass(frozen=True)
@@ -334,6 +337,8 @@ def propose_decision(task: Task, *, actor: User, note: str, amount: Decimal | No
         raise DomainError("请填写初审意见。", code="note_required", details={"field": "note"})
     if amount is not None and amount < 0:
         raise DomainError("金额不能为负数。", code="negative_amount", details={"field": "amount"})
+    # The visit belongs to the investigation: without it a proposed task could reach no decision.
+    _require_home_visit(task)
     _move(task, TaskState.PROPOSED, actor, TaskAction.PROPOSE, note,
           data={"amount": str(amount) if amount is not None else None, "goods": goods},
           decided_amount=amount, decided_goods=goods.strip())

@@ -176,7 +176,7 @@ def allowed_actions(user: Any, task: Task, today: date | None = None) -> list[st
                 running = task.notices.filter(state="running").order_by("-starts_on", "-pk").first()
                 if running is not None and today <= running.ends_on:
                     continue
-        elif action == TaskAction.REFUSE and needs_visit:
+        elif action in (TaskAction.REFUSE, TaskAction.PROPOSE) and needs_visit:
             continue
         elif action == TaskAction.PUBLISH_NOTICE and not policy.notice_required:
             continue
