@@ -15,6 +15,9 @@ from django.urls import reverse
 
 from onedoor.core.probes import Probe, Unscoped
 
+from .probes_api import PROBES as API_PROBES
+from .probes_print import PROBES as PRINT_PROBES
+
 
 def probe_policy():
     from onedoor.accounts.models import Organisation
@@ -97,24 +100,4 @@ PAGE_PROBES: list[Probe | Unscoped] = [
 ]
 
 
-def _other_parts() -> list[Probe | Unscoped]:
-    """The API's and the printed documents' probes, written by their engineers in their own files."""
-    found: list[Probe | Unscoped] = []
-    try:
-        from .probes_api import PROBES as api_probes
-    except ModuleNotFoundError as exc:
-        if exc.name != f"{__package__}.probes_api":
-            raise
-        api_probes = []
-    try:
-        from .probes_print import PROBES as print_probes
-    except ModuleNotFoundError as exc:
-        if exc.name != f"{__package__}.probes_print":
-            raise
-        print_probes = []
-    found.extend(api_probes)
-    found.extend(print_probes)
-    return found
-
-
-PROBES: list[Probe | Unscoped] = [*PAGE_PROBES, *_other_parts()]
+PROBES: list[Probe | Unscoped] = [*PAGE_PROBES, *API_PROBES, *PRINT_PROBES]

@@ -21,7 +21,7 @@ from onedoor.registry import selectors as registry_selectors
 from onedoor.registry.models import HouseholdMember, Person
 
 from . import actions
-from .forms import ApplicationForm, active_policies
+from .forms import ApplicationForm, active_policies, required_documents, ticked_policies
 from .models import Application, Task
 from .views import WINDOW_ROLES, errors_onto, require_role
 
@@ -126,7 +126,14 @@ def window_documents(request):
     """The htmx partial under the policy list: the documents the ticked policies ask for (ticks kept)
     and the 先行救助 boxes of those that allow it. Reads the public catalogue only."""
     require_role(request.user, *WINDOW_ROLES)
-    return render(request, "intake/_window_documents.html", {"form": ApplicationForm(request.GET)})
+    data = request.GET.copy()
+    ticked = ticked_policies(data)
+    # Ticks of documents (or 先行救助) of a policy just unticked are dropped, not reported as errors.
+    names = set(required_documents(ticked))
+    data.setlist("documents", [name for name in data.getlist("documents") if name in names])
+    codes = {policy.code for policy in ticked if policy.act_first_allowed}
+    data.setlist("act_first", [code for code in data.getlist("act_first") if code in codes])
+    return render(request, "intake/_window_documents.html", {"form": ApplicationForm(data)})
 
 
 def day_bounds(day) -> tuple[datetime, datetime]:

@@ -104,6 +104,11 @@ def test_the_documents_block_follows_the_ticked_policies(login, dibao, relief):
     assert 'value="收入证明" id="doc-doc-1" checked' in body
     assert 'data-testid="act-first"' in body and "临时救助" in body
     assert "请先勾选" in body_of(client.get(reverse("intake:window_documents")))
+    # unticking a policy drops its documents quietly (no "invalid choice" message)
+    fewer = body_of(client.get(reverse("intake:window_documents"), {"policies": [relief.pk],
+                                                                   "documents": ["收入证明", "户口簿"]}))
+    assert "收入证明" not in fewer and 'value="户口簿" id="doc-doc-0" checked' in fewer
+    assert "invalid-feedback" not in fewer
 
 
 def test_window_flow_with_scans_gives_a_receipt_number_and_a_print_button(login, make_person, dibao, relief,
