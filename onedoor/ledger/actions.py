@@ -1,0 +1,105 @@
+"""Writing the assistance ledger. Other subsystems call these two functions; see docs/subsystems/ledger.md
+for which event writes a record (the one rule: when the help is actually delivered)."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import IntegrityError, models, transaction
+
+from onedoor.core.exceptions import DomainError
+from onedoor.core.money import to_money
+
+from .choices import AssistanceKind
+from .models import AssistanceRecord
+
+
+def _source_key(source: models.Model) -> tuple[ContentType, int]:
+    if source is None or source.pk is None:
+        raise DomainError("救助记录必须对应一个已保存的来源（发放、支付或配送记录）。", code="ledger_no_source")
+    return ContentType.objects.get_for_model(source, for_concrete_model=True), source.pk
+
+
+def _original_for(source: models.Model) -> AssistanceRecord | None:
+    ctype, source_id = _source_key(source)
+    return (AssistanceRecord.objects.select_related("reversal")
+            .filter(source_type=ctype, source_id=source_id, reverses__isnull=True).first())
+
+
+def record_assistance(*, person, household=None, area, on: date, department, kind: str, source: models.Model,
+                      policy=None, programme: str = "", amount: Decimal | None = None,
+                      quantity: Decimal | None = None, unit: str = "", actor=None) -> AssistanceRecord:
+    """Record one help delivered to `person`. Once only per `source`: a second call for the same
+    source returns the existing row unchanged (whatever the other arguments say)."""
+    if kind not in AssistanceKind.values:
+        raise DomainError(f"未知的救助方式：{kind}", code="ledger_bad_kind")
+    ctype, source_id = _source_key(source)
+    existing = AssistanceRecord.objects.filter(source_type=ctype, source_id=source_id,
+                                               reverses__isnull=True).first()
+    if existing is not None:
+        return existing
+    if amount is not None:
+        amount = to_money(amount)
+        if amount < 0:
+            raise DomainError("救助金额不能为负数；追回请登记冲销。", code="ledger_negative_amount")
+    if quantity is not None:
+        quantity = Decimal(quantity)
+        if quantity < 0:
+            raise DomainError("救助数量不能为负数。", code="ledger_negative_quantity")
+    if policy is None and not programme:
+        programme = str(source._meta.verbose_name)
+    record = AssistanceRecord(
+        person=person, household=household, area_id=getattr(area, "pk", area), delivered_on=on, policy=policy,
+        programme=programme, department=department, kind=kind, amount=amount, quantity=quantity, unit=unit,
+        source_type=ctype, source_id=source_id, actor=actor if getattr(actor, "pk", None) else None,
+    )
+    try:
+        with transaction.atomic():
+            record.save()
+    except IntegrityError:
+        # A concurrent call for the same source won the race: return its row.
+        existing = AssistanceRecord.objects.filter(source_type=ctype, source_id=source_id,
+                                                   reverses__isnull=True).first()
+        if existing is None:
+            raise
+        return existing
+    return record
+
+
+@transaction.atomic
+def reverse_assistance(*, source: models.Model, actor: Any, reason: str,
+                       on: date | None = None) -> AssistanceRecord | None:
+    """Reverse the ledger record of `source` (a paid payment later recovered or failed) with a
+    reversal row: same person, source and kind, amount and quantity negated, `reverses` → original.
+
+    Returns the reversal row; reversing twice returns the first reversal. Returns None when the
+    source has no record (nothing was delivered, so there is nothing to reverse)."""
+    if not reason or not reason.strip():
+        raise DomainError("冲销救助记录必须填写原因。", code="ledger_reason_required")
+    original = _original_for(source)
+    if original is None:
+        return None
+    original = AssistanceRecord.objects.select_for_update().get(pk=original.pk)
+    already = AssistanceRecord.objects.filter(reverses=original).first()
+    if already is not None:
+        return already
+    from django.utils import timezone
+
+    reversal = AssistanceRecord(
+        person_id=original.person_id, household_id=original.household_id, area_id=original.area_id,
+        delivered_on=on or timezone.localdate(), policy_id=original.policy_id, programme=original.programme,
+        department_id=original.department_id, kind=original.kind,
+        amount=-original.amount if original.amount is not None else None,
+        quantity=-original.quantity if original.quantity is not None else None, unit=original.unit,
+        source_type_id=original.source_type_id, source_id=original.source_id, reverses=original,
+        reason=reason.strip()[:200], actor=actor if getattr(actor, "pk", None) else None,
+    )
+    try:
+        with transaction.atomic():
+            reversal.save()
+    except IntegrityError:
+        return AssistanceRecord.objects.get(reverses=original)
+    return reversal
