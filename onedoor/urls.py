@@ -18,6 +18,7 @@ urlpatterns = [
     path("intake/print/", include("onedoor.intake.print_urls")),
     path("intake/", include("onedoor.intake.urls")),
     path("portal/", include("onedoor.portal.urls")),
+    path("benefits/", include("onedoor.benefits.urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

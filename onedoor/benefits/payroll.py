@@ -2,17 +2,23 @@
 (one INSERT … SELECT per batch of enrollments), and corrects earlier months whose amount changed or
 that should not have been paid (补发 / 追回 lines). The database forbids a second regular payment for
 the same enrollment and month, and the SELECT skips those already there, so computing twice — or again
-after a crash half-way — yields exactly one payment each. Approval needs a second person."""
+after a crash half-way — yields exactly one payment each. Approval needs a second person.
+
+The run's life is one explicit map (MOVES): draft → computed → approved → exported → reconciled →
+closed. Every action checks its move there first; the pages and the API list the allowed moves from
+it. The bank file (export and return) is in benefits/bankfile.py; re-issuing a failed payment is here."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
 from django.db import connection, transaction
 from django.db.models import Count, F, Max, Min, Q, Sum
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from onedoor.core.audit import attribute_to
 from onedoor.core.exceptions import Conflict, DomainError, IllegalTransition, NotPermitted
@@ -29,10 +35,63 @@ DISTRICT = "350212000000"
 BATCH = 50_000
 
 
+class RunMove:
+    """The moves of a payroll run (names used by the pages, the API and the CLI)."""
+
+    COMPUTE = "compute"
+    APPROVE = "approve"
+    EXPORT = "export"
+    RECONCILE = "reconcile"
+    CLOSE = "close"
+
+    LABELS = {COMPUTE: _("计算"), APPROVE: _("审核"), EXPORT: _("导出银行文件"), RECONCILE: _("银行回盘对账"),
+              CLOSE: _("关闭批次")}
+    ORDER = (COMPUTE, APPROVE, EXPORT, RECONCILE, CLOSE)
+
+
+@dataclass(frozen=True)
+class Move:
+    sources: frozenset[str]
+    target: str
+
+
+# Computing again from computed is allowed (it only adds what is missing); once approved, a run's payments
+# are frozen: a correction goes into the next month's run.
+MOVES: dict[str, Move] = {
+    RunMove.COMPUTE: Move(frozenset({RunState.DRAFT, RunState.COMPUTED}), RunState.COMPUTED),
+    RunMove.APPROVE: Move(frozenset({RunState.COMPUTED}), RunState.APPROVED),
+    RunMove.EXPORT: Move(frozenset({RunState.APPROVED}), RunState.EXPORTED),
+    RunMove.RECONCILE: Move(frozenset({RunState.EXPORTED}), RunState.RECONCILED),
+    RunMove.CLOSE: Move(frozenset({RunState.RECONCILED}), RunState.CLOSED),
+}
+
+
+def moves_from(state: str) -> list[str]:
+    """The moves the map allows from `state`, in the run's order."""
+    return [move for move in RunMove.ORDER if state in MOVES[move].sources]
+
+
+def check_move(move: str, state: str) -> Move:
+    """The move for `move` from `state`, or IllegalTransition naming the moves allowed instead."""
+    if move not in MOVES:
+        raise IllegalTransition(f"未知的操作：{move}", details={"state": state, "allowed": moves_from(state)})
+    if state not in MOVES[move].sources:
+        allowed = moves_from(state)
+        names = "、".join(str(RunMove.LABELS[m]) for m in allowed) or "无"
+        raise IllegalTransition(
+            f"发放批次为“{RunState(state).label}”，不能{RunMove.LABELS[move]}；当前可进行的操作：{names}。",
+            details={"state": state, "allowed": allowed})
+    return MOVES[move]
+
+
+def _may_run_payroll(actor, doing: str) -> None:
+    if not actor.has_role("finance") and not actor.is_onedoor_admin:
+        raise NotPermitted(f"只有财务人员可以{doing}。")
+
+
 @transaction.atomic
 def create_run(*, actor, month: date, policy: Policy | None = None) -> PayrollRun:
-    if not actor.has_role("finance") and not actor.is_onedoor_admin:
-        raise NotPermitted("只有财务人员可以编制发放批次。")
+    _may_run_payroll(actor, "编制发放批次")
     if policy is not None and policy.kind != PolicyKind.MONTHLY_CASH:
         raise DomainError(f"“{policy}”不是按月发放的政策。", code="not_monthly")
     month = month_of(month)
@@ -103,9 +162,8 @@ def compute_run(run: PayrollRun, *, actor, on_batch: Callable[[int, int], None] 
     """Create the run's payments. Batches of enrollment ids commit one by one (a crash keeps what
     was done); running it again only adds what is missing. `on_batch(done, total)` reports progress."""
     run = PayrollRun.objects.get(pk=run.pk)
-    if run.state not in (RunState.DRAFT, RunState.COMPUTED):
-        raise IllegalTransition(f"发放批次为“{run.get_state_display()}”，不能再计算。",
-                                details={"state": run.state})
+    check_move(RunMove.COMPUTE, run.state)
+    _may_run_payroll(actor, "计算发放批次")
     bounds = _payable(run).aggregate(low=Min("id"), high=Max("id"), total=Count("id"))
     if bounds["total"]:
         low, high = bounds["low"], bounds["high"] + 1
@@ -115,6 +173,9 @@ def compute_run(run: PayrollRun, *, actor, on_batch: Callable[[int, int], None] 
             if on_batch:
                 on_batch(min(start + BATCH, high) - low, high - low)
     with transaction.atomic():
+        # Approval may have happened meanwhile (a second computation started before it): never touch it.
+        run = PayrollRun.objects.select_for_update().get(pk=run.pk)
+        check_move(RunMove.COMPUTE, run.state)
         _add_corrections(run)
         _finish_compute(run, actor)
     return run
@@ -172,10 +233,14 @@ def _correction(run: PayrollRun, enrollment: Enrollment, month: date, difference
     return 1
 
 
-def _finish_compute(run: PayrollRun, actor) -> None:
+def _count_totals(run: PayrollRun) -> None:
     totals = run.payments.aggregate(count=Count("id"), total=Sum("amount"))
     run.payment_count = totals["count"]
     run.total_amount = totals["total"] or Decimal("0.00")
+
+
+def _finish_compute(run: PayrollRun, actor) -> None:
+    _count_totals(run)
     run.state = RunState.COMPUTED
     run.computed_at = timezone.now()
     attribute_to(run, actor)
@@ -186,14 +251,11 @@ def _finish_compute(run: PayrollRun, actor) -> None:
 def approve_run(run: PayrollRun, *, actor) -> PayrollRun:
     """Four eyes: the person who prepared the run cannot approve it (the database refuses too)."""
     run = PayrollRun.objects.select_for_update().get(pk=run.pk)
-    if run.state != RunState.COMPUTED:
-        raise IllegalTransition(f"发放批次为“{run.get_state_display()}”，只有已计算的批次可以审核。",
-                                details={"state": run.state})
+    check_move(RunMove.APPROVE, run.state)
     if actor.pk == run.prepared_by_id:
         raise NotPermitted("编制人不能审核自己编制的发放批次，请由另一名财务人员审核。", code="four_eyes")
-    if not actor.has_role("finance") and not actor.is_onedoor_admin:
-        raise NotPermitted("只有财务人员可以审核发放批次。")
-    tampered = [payment.pk for payment in run.payments.all() if not signing.verify(payment)]
+    _may_run_payroll(actor, "审核发放批次")
+    tampered = tampered_payments(run)
     if tampered:
         raise Conflict(f"有 {len(tampered)} 笔发放明细的签名不符，可能被改动，不能审核。", code="tampered",
                        details={"payments": tampered[:50]})
@@ -203,3 +265,72 @@ def approve_run(run: PayrollRun, *, actor) -> PayrollRun:
     attribute_to(run, actor)
     run.save()
     return run
+
+
+def tampered_payments(run: PayrollRun) -> list[int]:
+    """Ids of the run's payments whose signature no longer matches their key fields."""
+    rows = run.payments.only("pk", "enrollment_id", "month", "line", "amount", "bank_account", "signature")
+    return [payment.pk for payment in rows.iterator(chunk_size=5000) if not signing.verify(payment)]
+
+
+@transaction.atomic
+def close_run(run: PayrollRun, *, actor) -> PayrollRun:
+    """A reconciled run is closed: nothing about it changes any more (failed payments are re-issued in a
+    later run, which does not touch this one)."""
+    run = PayrollRun.objects.select_for_update().get(pk=run.pk)
+    check_move(RunMove.CLOSE, run.state)
+    _may_run_payroll(actor, "关闭发放批次")
+    run.state = RunState.CLOSED
+    attribute_to(run, actor)
+    run.save(update_fields=["state"])
+    return run
+
+
+def next_run_for(payment: Payment) -> PayrollRun | None:
+    """The run a re-issue of `payment` lands in: the earliest run after the payment's run, still open for
+    payments (draft or computed), that covers the payment's policy."""
+    return (PayrollRun.objects.filter(month__gt=payment.run.month, state__in=[RunState.DRAFT, RunState.COMPUTED])
+            .filter(Q(policy__isnull=True) | Q(policy_id=payment.enrollment.policy_id))
+            .order_by("month", "pk").first())
+
+
+@transaction.atomic
+def reissue_failed(payment: Payment, *, actor, bank_account: str | None = None, bank_name: str | None = None,
+                   run: PayrollRun | None = None) -> Payment:
+    """Pay a failed payment again, in the next open run, to a corrected account (by default the person's
+    account as it is now). The re-issue points to the failed payment (`reissue_of`, one-to-one), so it
+    happens once only; the failed payment itself stays as it was, for the record."""
+    _may_run_payroll(actor, "重新发放")
+    payment = Payment.objects.select_for_update().select_related("run", "enrollment__person").get(pk=payment.pk)
+    if payment.status != PaymentStatus.FAILED:
+        raise Conflict(f"这笔发放为“{payment.get_status_display()}”，只有发放失败的可以重新发放。",
+                       code="not_failed")
+    if Payment.objects.filter(reissue_of=payment).exists():
+        raise Conflict("这笔失败的发放已经重新发放过，不能重复。", code="already_reissued")
+    target = run or next_run_for(payment)
+    if target is None:
+        raise DomainError(f"没有可以放入的下一期发放批次：请先编制{payment.run.month:%Y年%-m月}之后的发放批次"
+                          f"（草稿或已计算）。", code="no_next_run")
+    target = PayrollRun.objects.select_for_update().get(pk=target.pk)
+    if target.state not in (RunState.DRAFT, RunState.COMPUTED) or target.month <= payment.run.month:
+        raise IllegalTransition(f"发放批次“{target}”不能再加入发放明细。", details={"state": target.state})
+    person = payment.enrollment.person
+    account = (bank_account if bank_account is not None else person.bank_account).strip()
+    if not account:
+        raise DomainError(f"{person.name}没有登记银行账号，请先在救助对象信息中补充，或在此填写账号。",
+                          code="no_account", details={"field": "bank_account"})
+    if not account.isdigit() or not 8 <= len(account) <= 32:
+        raise DomainError("银行账号应为 8–32 位数字。", code="bad_account", details={"field": "bank_account"})
+    reissue = Payment(run=target, enrollment=payment.enrollment, area_id=payment.area_id, month=payment.month,
+                      line=payment.line, amount=payment.amount, payee_name=person.name,
+                      bank_name=(bank_name if bank_name is not None else person.bank_name) or payment.bank_name,
+                      bank_account=account, reissue_of=payment,
+                      basis={**payment.basis, "reissue_of": payment.pk, "failure_reason": payment.failure_reason,
+                             "failed_account": payment.bank_account})
+    reissue.signature = signing.sign(reissue)
+    reissue.save()
+    if target.state == RunState.COMPUTED:
+        _count_totals(target)
+        attribute_to(target, actor)
+        target.save(update_fields=["payment_count", "total_amount"])
+    return reissue
