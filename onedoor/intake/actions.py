@@ -355,7 +355,7 @@ def publish_notice(task: Task, *, actor: User, starts_on: date | None = None, no
         raise DomainError(f"“{task.policy}”无须公示，可直接作出决定。", code="notice_not_required")
     starts_on = starts_on or timezone.localdate()
     application = task.application
-    household_size = application.household.members.filter(left_on__isnull=True).count() if application.household \
+    household_size = application.household.members_on().count() if application.household \
         else 1
     notice = PublicNotice.objects.create(
         task=task, place_id=application.area_id, starts_on=starts_on,

@@ -306,3 +306,21 @@ def test_two_concurrent_moves_of_one_task_cannot_both_win(world, make_policy, su
     task.refresh_from_db()
     assert task.state == TaskState.ACCEPTED
     assert task.events.filter(code="accept").count() == 1
+
+
+def test_a_notice_shows_the_household_size_and_no_id_number(world, make_policy, submit, make_person):
+    from onedoor.registry.actions import add_member, create_household
+
+    head = make_person("陈公示")
+    household = create_household(actor=None, head=head, formed_on=date(2025, 1, 1))
+    add_member(actor=None, household=household, person=make_person("陈公示妻", birth=date(1955, 1, 1)),
+               relation="spouse", on=date(2025, 1, 1))
+    handler = world.user("handler.mz")
+    task = submit([make_policy(notice_required=True)], applicant=head, household=household).tasks.get()
+    _walk_to_proposed(task, handler, amount="420.00")
+
+    notice = actions.publish_notice(task, actor=handler)
+
+    assert notice.content["name"] == "陈公示" and notice.content["amount"] == "420.00"
+    assert notice.content["household_size"] == 2
+    assert head.id_number not in str(notice.content)
