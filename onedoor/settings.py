@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "onedoor.benefits",
     "onedoor.aid",
     "onedoor.ledger",
+    "onedoor.relief",
     "onedoor.portal",
     "onedoor.demo",
 ]

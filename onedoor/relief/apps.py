@@ -1,0 +1,17 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ReliefConfig(AppConfig):
+    name = "onedoor.relief"
+    label = "relief"
+    verbose_name = _("物资储备")
+
+    def ready(self) -> None:
+        from onedoor.core.navigation import register_home_panel, register_nav
+
+        from .models import STOCK_VIEWERS
+        from .panels import stock_alerts_panel
+
+        register_nav(_("物资储备"), "relief:stock", roles=set(STOCK_VIEWERS), order=80)
+        register_home_panel("relief/panels/alerts.html", stock_alerts_panel, roles={"storekeeper"}, order=20)
