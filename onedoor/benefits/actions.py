@@ -7,11 +7,12 @@ from __future__ import annotations
 from datetime import date
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from onedoor.core.audit import attribute_to
 from onedoor.core.exceptions import Conflict, DomainError
-from onedoor.policies.choices import PolicySubject, ReviewFrequency
+from onedoor.policies.choices import PolicySubject, ReviewFrequency, StandardKind
 from onedoor.policies.models import Policy
 from onedoor.registry.models import Household, Person
 
@@ -92,37 +93,84 @@ def _locked(enrollment: Enrollment) -> Enrollment:
         pk=enrollment.pk)
 
 
-@transaction.atomic
-def recompute_amount(enrollment: Enrollment, *, actor, from_month: date, reason: str) -> EnrollmentAmount:
-    """A new amount from `from_month` (a standard change, a household change, a review). Months
-    already paid are corrected by the next payroll run (补发 or 追回 lines)."""
-    enrollment = _locked(enrollment)
+def _same_basis(left: dict, right: dict) -> bool:
+    """Two computations agree on everything but the month they were made for."""
+    return {k: v for k, v in left.items() if k != "month"} == {k: v for k, v in right.items() if k != "month"}
+
+
+def _recompute(enrollment: Enrollment, *, actor, from_month: date, reason: str, only_if_changed: bool
+               ) -> EnrollmentAmount | None:
+    """The amount from `from_month` again, and every later amount row too: a later row was computed
+    from the inputs of its own time, and a change from an earlier month (a standard set late, a member
+    who joined before a review) must reach it. With `only_if_changed`, months whose amount and inputs
+    come out the same are left as they are (a trigger that did not touch this enrollment writes nothing)."""
     if enrollment.status not in LIVE_STATUSES:
         raise DomainError("待遇已终止，不能重新核定金额。", code="enrollment_ended")
     if not reason.strip():
         raise DomainError("请说明重新核定的原因。", code="reason_required", details={"field": "reason"})
     from_month = max(month_of(from_month), enrollment.start_month)
-    old = enrollment.monthly_amount
     decided = enrollment.decision.decided_amount if enrollment.decision_id else None
-    row = _set_amount(enrollment, from_month, _compute(enrollment, from_month, decided), reason.strip())
-    _event(enrollment, actor, "amount_changed", reason.strip(), old=str(old), new=str(row.amount),
-           from_month=f"{from_month:%Y-%m}")
+    rows = list(enrollment.amounts.order_by("from_month"))
+    months = [from_month] + [row.from_month for row in rows if row.from_month > from_month]
+    old = enrollment.monthly_amount
+    written: list[EnrollmentAmount] = []
+    for month in months:
+        computed = _compute(enrollment, month, decided)
+        in_force = [row for row in rows if row.from_month <= month]
+        if (only_if_changed and in_force and in_force[-1].amount == computed.amount
+                and _same_basis(in_force[-1].basis, computed.basis)):
+            continue
+        written.append(_set_amount(enrollment, month, computed, reason.strip()))
+    if written:
+        _event(enrollment, actor, "amount_changed", reason.strip(), old=str(old), new=str(written[0].amount),
+               from_month=f"{written[0].from_month:%Y-%m}")
+    return written[0] if written else None
+
+
+@transaction.atomic
+def recompute_amount(enrollment: Enrollment, *, actor, from_month: date, reason: str) -> EnrollmentAmount:
+    """A new amount from `from_month` (a review, a correction by the handler). Months already paid
+    are corrected by the next payroll run (补发 or 追回 lines)."""
+    row = _recompute(_locked(enrollment), actor=actor, from_month=from_month, reason=reason, only_if_changed=False)
+    assert row is not None
     return row
 
 
-def recompute_for_standard(kind: str, *, actor, from_month: date, reason: str) -> int:
-    """After a standard of `kind` changes: recompute every live enrollment whose rule uses it."""
-    methods = {"dibao": [AmountMethod.DIBAO_GAP]}.get(kind, [])
-    if kind.startswith("tekun"):
-        methods = [AmountMethod.TEKUN]
-    affected = Enrollment.objects.filter(status__in=LIVE_STATUSES).filter(
-        policy__benefit_rule__method__in=methods
-    ) | Enrollment.objects.filter(status__in=LIVE_STATUSES, policy__benefit_rule__standard_kind=kind,
-                                  policy__benefit_rule__method=AmountMethod.STANDARD)
+@transaction.atomic
+def recompute_if_changed(enrollment: Enrollment, *, actor, from_month: date, reason: str
+                         ) -> EnrollmentAmount | None:
+    """What the triggers call (a new standard, a household change, a death in the household): a new
+    amount row only where the amount or its inputs differ; None when nothing changed."""
+    return _recompute(_locked(enrollment), actor=actor, from_month=from_month, reason=reason,
+                      only_if_changed=True)
+
+
+def _affected_by_standard(kind: str, hukou_type: str = ""):
+    if kind == StandardKind.DIBAO:
+        by_rule = Q(policy__benefit_rule__method=AmountMethod.DIBAO_GAP)
+    elif kind.startswith("tekun"):
+        by_rule = Q(policy__benefit_rule__method=AmountMethod.TEKUN)
+    else:
+        by_rule = Q(policy__benefit_rule__method=AmountMethod.STANDARD, policy__benefit_rule__standard_kind=kind)
+    affected = Enrollment.objects.filter(by_rule, status__in=LIVE_STATUSES)
+    if hukou_type:
+        # The urban/rural type is the household's, else the person's (amounts._dibao_gap, _standard).
+        affected = affected.filter(Q(household__hukou_type=hukou_type)
+                                   | Q(household__hukou_type="", person__hukou_type=hukou_type)
+                                   | Q(household__isnull=True, person__hukou_type=hukou_type))
+    return affected
+
+
+@transaction.atomic
+def recompute_for_standard(kind: str, *, actor, from_month: date, reason: str, hukou_type: str = "") -> int:
+    """After a standard of `kind` changes: recompute every live enrollment whose rule uses it, from
+    the standard's month (or the enrollment's start, if later). Returns how many got a new amount.
+    One enrollment at a time: each reads its own household; a district has thousands, not millions."""
     count = 0
-    for enrollment in affected.distinct().iterator():
-        recompute_amount(enrollment, actor=actor, from_month=from_month, reason=reason)
-        count += 1
+    for pk in _affected_by_standard(kind, hukou_type).values_list("pk", flat=True).order_by("pk").iterator():
+        enrollment = Enrollment(pk=pk)
+        if recompute_if_changed(enrollment, actor=actor, from_month=from_month, reason=reason) is not None:
+            count += 1
     return count
 
 
@@ -163,8 +211,9 @@ def start_fading(enrollment: Enrollment, *, actor, months: int, reason: str, fro
     first = month_of(from_month or timezone.localdate())
     enrollment.status = EnrollmentStatus.ENDING
     enrollment.last_month = max(add_months(first, months - 1), enrollment.start_month)
+    enrollment.review_due = None  # it ends at its last month: no periodic review is left to do
     attribute_to(enrollment, actor)
-    enrollment.save(update_fields=["status", "last_month"])
+    enrollment.save(update_fields=["status", "last_month", "review_due"])
     _event(enrollment, actor, "fading", reason, last_month=f"{enrollment.last_month:%Y-%m}")
     return enrollment
 
@@ -196,3 +245,24 @@ def end_at_death(person: Person, *, actor) -> int:
         end_enrollment(enrollment, actor=actor, last_month=person.death_date, reason="死亡", code="deceased")
         count += 1
     return count
+
+
+@transaction.atomic
+def change_payee(enrollment: Enrollment, *, actor, person: Person, reason: str) -> Enrollment:
+    """A household benefit is paid to the head: when the head changes, the new head receives it."""
+    enrollment = _locked(enrollment)
+    if enrollment.status not in LIVE_STATUSES:
+        raise DomainError("待遇已终止，不能变更领取人。", code="enrollment_ended")
+    if person.pk == enrollment.person_id:
+        return enrollment
+    if person.death_date is not None:
+        raise DomainError(f"{person.name}已登记死亡，不能作为领取人。", code="deceased")
+    if Enrollment.objects.filter(policy=enrollment.policy, person=person, status__in=LIVE_STATUSES).exists():
+        raise Conflict(f"{person.name}已在享受“{enrollment.policy}”，不能再作为本户待遇的领取人。",
+                       code="already_enrolled")
+    before = enrollment.person
+    enrollment.person = person
+    attribute_to(enrollment, actor)
+    enrollment.save(update_fields=["person"])
+    _event(enrollment, actor, "payee_changed", reason, before=before.pk, after=person.pk)
+    return enrollment

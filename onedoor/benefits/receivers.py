@@ -19,3 +19,42 @@ def end_benefits_at_death(sender, *, person, actor, **kwargs) -> None:
     from .actions import end_at_death
 
     end_at_death(person, actor=actor)
+
+
+def review_household_after_death(sender, *, person, actor, **kwargs) -> None:
+    """The household's other live benefits: amount again from the month after the death, and a review
+    within 3 months (registry.signals.person_died)."""
+    from .reviews import review_household_after_death
+
+    review_household_after_death(person, actor=actor)
+
+
+def recompute_for_household(sender, *, household, actor, on, change="", **kwargs) -> None:
+    """A member joined or left, or the head changed (registry.signals.household_changed): the household's
+    live enrollments are computed again from the month after the change. The month of the change
+    was due (often paid) under the old composition, and amounts read the household as it is on the
+    first of a month, so a change on the 20th first counts on the 1st of the next month."""
+    from .actions import change_payee, recompute_if_changed
+    from .choices import LIVE_STATUSES
+    from .models import Enrollment
+    from .months import add_months, month_of
+
+    reasons = {"member_joined": "家庭成员增加", "member_left": "家庭成员减少", "head_changed": "变更户主"}
+    reason = f"{reasons.get(change, '家庭成员变化')}（{on:%Y-%m-%d}）"
+    for enrollment in Enrollment.objects.filter(household=household, status__in=LIVE_STATUSES).order_by("pk"):
+        if change == "head_changed" and enrollment.person_id != household.head_id:
+            change_payee(enrollment, actor=actor, person=household.head, reason=reason)
+        recompute_if_changed(enrollment, actor=actor, from_month=add_months(month_of(on), 1), reason=reason)
+
+
+def recompute_for_new_standard(sender, *, standard, actor, **kwargs) -> None:
+    """A new standard (policies.signals.standard_changed): live enrollments whose amount depends on it
+    are computed again from its month; months already paid are corrected by the next payroll run."""
+    from onedoor.policies.choices import StandardKind
+
+    from .actions import recompute_for_standard
+
+    label = StandardKind(standard.kind).label if standard.kind in StandardKind.values else standard.kind
+    reason = f"{label}自{standard.effective_from:%Y年%-m月}起调整为{standard.amount}"
+    recompute_for_standard(standard.kind, actor=actor, from_month=standard.effective_from, reason=reason,
+                           hukou_type=standard.hukou_type)

@@ -25,6 +25,7 @@ from onedoor.registry.models import Category
 
 from .choices import IncomeRule, LifeSituation, PolicyKind, PolicySubject, ReviewFrequency, StandardKind
 from .models import Policy, Responsibility, Standard
+from .signals import standard_changed
 
 CATALOGUE_FILE = Path(__file__).resolve().parent / "fixtures" / "catalogue.yaml"
 DISTRICT = "350212000000"
@@ -380,4 +381,5 @@ def set_standard(*, actor: User | None, kind: str, amount: Decimal, effective_fr
                         basis=basis.strip()[:200], created_by=actor)
     attribute_to(standard, actor)
     standard.save()
+    standard_changed.send(sender=Standard, standard=standard, actor=actor)
     return standard

@@ -22,7 +22,7 @@ from . import importer
 from .choices import CategorySource, CategorySubject, Relation
 from .models import Category, CategoryAssignment, Household, HouseholdMember, Person, RegistryEvent
 from .models_import import ImportBatch, ImportRow
-from .signals import person_died
+from .signals import household_changed, person_died
 from .validation import check_person
 
 # Fields an edit may change; identity derivatives (pinyin, id_tail) follow from these.
@@ -211,6 +211,7 @@ def add_member(*, actor, household: Household, person: Person, relation: str, on
     membership.save()
     _event(actor=actor, code="member_joined", area=household.residence_area, household=household, person=person,
            data={"relation": relation, "on": on.isoformat()})
+    household_changed.send(sender=Household, household=household, actor=actor, on=on, change="member_joined")
     return membership
 
 
@@ -229,6 +230,8 @@ def remove_member(*, actor, household: Household, person: Person, on: date | Non
     membership.save()
     _event(actor=actor, code="member_left", area=household.residence_area, household=household, person=person,
            note=reason, data={"on": on.isoformat()})
+    household_changed.send(sender=Household, household=household, actor=actor, on=membership.left_on,
+                           change="member_left")
     return membership
 
 
@@ -244,6 +247,8 @@ def change_head(*, actor, household: Household, new_head: Person, reason: str) -
     household.save()
     _event(actor=actor, code="head_changed", area=household.residence_area, household=household, person=new_head,
            note=reason, data={"before": old_head.pk, "after": new_head.pk})
+    household_changed.send(sender=Household, household=household, actor=actor, on=timezone.localdate(),
+                           change="head_changed")
     return household
 
 

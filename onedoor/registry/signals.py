@@ -3,8 +3,13 @@ own changes commit or roll back with it.
 
 `person_died(person, actor)`: the death date is recorded; benefits end what was being paid, later
 apps (campaign rosters, casework) drop the person from what is active.
+
+`household_changed(household, actor, on, change)`: a member joined or left, or the head changed, on the
+date `on` (`change` is "member_joined", "member_left" or "head_changed"); benefits recomputes the
+household's live enrollments. A death closes memberships too but is announced by `person_died` only.
 """
 
 from django.dispatch import Signal
 
 person_died = Signal()
+household_changed = Signal()
