@@ -19,6 +19,8 @@ urlpatterns = [
     path("intake/", include("onedoor.intake.urls")),
     path("portal/", include("onedoor.portal.urls")),
     path("benefits/", include("onedoor.benefits.urls")),
+    path("ledger/", include("onedoor.ledger.urls")),
+    path("aid/", include("onedoor.aid.urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

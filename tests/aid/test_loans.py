@@ -9,7 +9,13 @@ from decimal import Decimal
 import pytest
 
 from onedoor.aid import loans
-from onedoor.aid.actions import mark_overdue_loans, pay_quarter_subsidies, pay_subsidy, record_repayment, register_loan
+from onedoor.aid.actions import (
+    mark_overdue_loans,
+    pay_quarter_subsidies,
+    pay_subsidy,
+    record_repayment,
+    register_loan,
+)
 from onedoor.aid.choices import LoanStatus, SubsidyStatus
 from onedoor.aid.models import Loan, LoanSubsidy
 from onedoor.core.exceptions import Conflict, NotPermitted
