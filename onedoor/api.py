@@ -101,6 +101,7 @@ def _unexpected(request, exc):
 def _register_routers() -> None:
     from onedoor.accounts.api import router as accounts_router
     from onedoor.aid.api import router as aid_router
+    from onedoor.benefits.api import router as benefits_router
     from onedoor.core.api import router as core_router
     from onedoor.geo.api import router as geo_router
     from onedoor.intake.api import router as intake_router
@@ -116,6 +117,7 @@ def _register_routers() -> None:
     api.add_router("/", intake_router)
     api.add_router("/public", portal_router)
     api.add_router("/", aid_router)
+    api.add_router("/", benefits_router)
 
 
 _register_routers()

@@ -334,3 +334,15 @@ def reissue_failed(payment: Payment, *, actor, bank_account: str | None = None, 
         attribute_to(target, actor)
         target.save(update_fields=["payment_count", "total_amount"])
     return reissue
+
+
+def payable_count(run: PayrollRun) -> int:
+    """How many enrollments the run pays (before computing: decides whether to compute in the background)."""
+    return _payable(run).count()
+
+
+def totals_of(run: PayrollRun) -> list[dict]:
+    """Count and amount of the run's payments by line and status, in one grouped query."""
+    rows = (run.payments.order_by().values("line", "status").annotate(count=Count("id"), amount=Sum("amount"))
+            .order_by("line", "status"))
+    return [dict(row) for row in rows]
