@@ -86,11 +86,12 @@ def with_next_review(enrollments: QuerySet[Enrollment]) -> QuerySet[Enrollment]:
 
 def reviews_due(enrollments: QuerySet[Enrollment], *, on: date | None = None, within_days: int = DUE_SOON_DAYS
                 ) -> QuerySet[Enrollment]:
-    """Live enrollments with a review due by `on` + `within_days` (overdue ones included), the most
-    overdue first. `next_review_on < on` means overdue."""
+    """Live enrollments with a periodic review due by `on` + `within_days` (overdue ones included) or
+    an open review row (after a death: listed at once, its due date is the deadline), the most overdue
+    first. `next_review_on < on` means overdue."""
     on = on or timezone.localdate()
     horizon = on + timedelta(days=within_days)
-    has_open = Exists(open_reviews().filter(enrollment=OuterRef("pk"), due_on__lte=horizon))
+    has_open = Exists(open_reviews().filter(enrollment=OuterRef("pk")))
     due = enrollments.filter(status__in=LIVE_STATUSES).filter(Q(review_due__lte=horizon) | has_open)
     return with_next_review(due).order_by(F("next_review_on").asc(nulls_last=True), "pk")
 
@@ -100,7 +101,7 @@ def is_due(enrollment: Enrollment, on: date | None = None) -> bool:
     horizon = on + timedelta(days=DUE_SOON_DAYS)
     return enrollment.status in LIVE_STATUSES and (
         (enrollment.review_due is not None and enrollment.review_due <= horizon)
-        or open_reviews().filter(enrollment=enrollment, due_on__lte=horizon).exists())
+        or open_reviews().filter(enrollment=enrollment).exists())
 
 
 # --- scheduling ---------------------------------------------------------------------------------------
