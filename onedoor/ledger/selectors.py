@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
 from typing import Any
 
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Sum, Value, When
 
 from onedoor.accounts.choices import OrganisationKind
 from onedoor.accounts.models import Organisation
+from onedoor.core.money import to_money
 from onedoor.core.scoping import in_subtree
 
 from .models import AssistanceRecord
@@ -71,7 +71,7 @@ def totals(records: QuerySet[AssistanceRecord]) -> dict[str, Any]:
         amount=Sum("amount"),
         times=Sum(Case(When(reverses__isnull=True, then=Value(1)), default=Value(-1), output_field=IntegerField())),
     )
-    return {"amount": result["amount"] or Decimal("0.00"), "times": result["times"] or 0}
+    return {"amount": to_money(result["amount"] or 0), "times": result["times"] or 0}
 
 
 def person_history(user: Any, person) -> QuerySet[AssistanceRecord]:
