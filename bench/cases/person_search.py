@@ -75,19 +75,24 @@ def _prefix(column: str, text: str) -> tuple[str, list[str]]:
 
 
 def _raw_filter(query: str) -> tuple[str, list[str]]:
-    """The same filters as selectors.search_persons, written by hand."""
+    """The same filters as selectors.search_persons, written by hand (on SQLite, as an `id IN (…)` subquery
+    for the same reason: its planner would otherwise drive the query from the scope's area range)."""
     parts: list[tuple[str, list[str]]]
     if query in ("wx", "liwei"):
-        parts = [_prefix("p.name_initials", query), _prefix("p.name_pinyin", query)]
+        parts = [_prefix("q.name_initials", query), _prefix("q.name_pinyin", query)]
     elif query == "王芳":
-        parts = [_prefix("p.name_simplified", query)]
+        parts = [_prefix("q.name_simplified", query)]
     elif query.isdigit():
-        by_id = ("p.id_tail = %s", [query]) if len(query) == 6 else \
-            ("(p.id_tail = %s AND p.id_number LIKE %s)", [query[-6:], "%" + query])
-        parts = [by_id, _prefix("p.phone", query), _prefix("p.phone2", query)]
+        by_id = ("q.id_tail = %s", [query]) if len(query) == 6 else \
+            ("(q.id_tail = %s AND q.id_number LIKE %s)", [query[-6:], "%" + query])
+        parts = [by_id, _prefix("q.phone", query), _prefix("q.phone2", query)]
     else:
         return "1 = 1", []
-    return "(" + " OR ".join(sql for sql, _ in parts) + ")", [param for _, params in parts for param in params]
+    condition = "(" + " OR ".join(sql for sql, _ in parts) + ")"
+    params = [param for _, params in parts for param in params]
+    if connection.vendor == "sqlite":
+        return f"p.id IN (SELECT q.id FROM registry_person q WHERE {condition})", params
+    return condition.replace("q.", "p."), params
 
 
 @case("person_search", description="人员搜索（范围内检索 + 计数 + 第一页）：OneDoor 与原生 SQL", target_ratio=2.0,
@@ -113,8 +118,8 @@ def person_search(scale: int):
         where = f"{condition} AND {alive} AND {scope}"
         params = [*condition_params, today, "350212000000", "350212ZZZZZZ"]
         # a search sorts its matches (COALESCE keeps PostgreSQL off the name index walk); the whole
-        # scope is read in the name index's order
-        order = "COALESCE(p.name_simplified, '')" if query else "p.name_simplified"
+        # scope is read in the (area, name) index's order
+        order = "COALESCE(p.name_simplified, ''), p.id" if query else "p.residence_area_id, p.name_simplified, p.id"
         with connection.cursor() as cursor:
             cursor.execute("SELECT id FROM accounts_user WHERE username = %s", ["bench.dispatcher"])
             user_id = cursor.fetchone()[0]
@@ -125,7 +130,7 @@ def person_search(scale: int):
                            f"LIMIT {SEARCH_LIMIT + 1}) found", params)
             count = min(cursor.fetchone()[0], SEARCH_LIMIT)
             cursor.execute(f"SELECT p.*, a.* FROM registry_person p JOIN geo_area a ON a.code = p.residence_area_id "
-                           f"WHERE {where} ORDER BY {order}, p.id LIMIT {PAGE}", params)
+                           f"WHERE {where} ORDER BY {order} LIMIT {PAGE}", params)
             return count, cursor.fetchall()
 
     for query in QUERIES:  # the two ways must find the same people
