@@ -108,6 +108,7 @@ def _register_routers() -> None:
     from onedoor.policies.api import router as policies_router
     from onedoor.portal.api import router as portal_router
     from onedoor.registry.api import router as registry_router
+    from onedoor.relief.api import router as relief_router
 
     api.add_router("/", accounts_router)
     api.add_router("/", core_router)
@@ -118,6 +119,7 @@ def _register_routers() -> None:
     api.add_router("/public", portal_router)
     api.add_router("/", aid_router)
     api.add_router("/", benefits_router)
+    api.add_router("/", relief_router)
 
 
 _register_routers()

@@ -19,6 +19,7 @@ urlpatterns = [
     path("intake/", include("onedoor.intake.urls")),
     path("portal/", include("onedoor.portal.urls")),
     path("benefits/", include("onedoor.benefits.urls")),
+    path("relief/", include("onedoor.relief.urls")),
     path("ledger/", include("onedoor.ledger.urls")),
     path("aid/", include("onedoor.aid.urls")),
     path("api/v1/", api.urls),

@@ -75,9 +75,17 @@ def _check_active(store: Store, item: Item, field: str = "store") -> None:
         raise DomainError(f"物资“{item}”已停用。", code="inactive_item", details={"field": "item"})
 
 
-def _batch_for_receipt(item: Item, expiry: date | None) -> date | None:
+def batch_key(store: Store, item: Item, expiry: date | None) -> date | None:
+    """The batch a store keeps goods under: the expiry date for food, none for other goods — and none
+    at a supplier's reserve, which the supplier rotates itself (the batch is recorded on arrival)."""
+    if not item.perishable or store.is_supplier:
+        return None
+    return expiry
+
+
+def _batch_for_receipt(item: Item, expiry: date | None, store: Store | None = None) -> date | None:
     """The batch of goods coming in: food must name its expiry date; other goods have no batch."""
-    if not item.perishable:
+    if not item.perishable or (store is not None and store.is_supplier):
         return None
     if expiry is None:
         raise DomainError(f"“{item}”有保质期，请填写到期日。", code="expiry_required", details={"field": "expiry"})
@@ -137,7 +145,7 @@ def _allocate(store: Store, item: Item, quantity: int, expiry: date | None) -> l
 
     The batch rows are locked first (select_for_update on PostgreSQL), so the split is computed on
     the quantities this transaction will update; the conditional UPDATE still guards each one."""
-    if not item.perishable:
+    if not item.perishable or store.is_supplier:
         return [(None, quantity)]
     if expiry is not None:
         return [(expiry, quantity)]
@@ -162,10 +170,11 @@ class _Leg:
 def _apply(legs: Iterable[_Leg], item: Item, quantity: int, expiry: date | None) -> None:
     # Always touch stores in the same order (by pk), so two opposite transfers cannot deadlock.
     for leg in sorted(legs, key=lambda leg: leg.store.pk):
+        batch = batch_key(leg.store, item, expiry)
         if leg.sign > 0:
-            _increase(leg.store, item, quantity, expiry)
+            _increase(leg.store, item, quantity, batch)
         else:
-            _decrease(leg.store, item, quantity, expiry)
+            _decrease(leg.store, item, quantity, batch)
 
 
 def _source_fields(source: Any) -> dict:
@@ -207,7 +216,7 @@ def receive_stock(*, actor: Any, store: Store, item: Item, quantity: int, purpos
     if purpose == Purpose.CALL_OFF:
         raise DomainError("供应商调运请在调运单上确认到货。", code="use_call_off", details={"field": "purpose"})
     _check_active(store, item)
-    batch = _batch_for_receipt(item, expiry)
+    batch = _batch_for_receipt(item, expiry, store)
     return _write_moves(actor=actor, kind=MoveKind.RECEIPT, purpose=purpose, item=item, plan=[(batch, quantity)],
                         from_store=None, to_store=store, note=note, source=source)[0]
 
@@ -262,7 +271,7 @@ def return_stock(*, actor: Any, store: Store, item: Item, quantity: int, expiry:
     _check_may(actor, store, "issue" if source is not None else "manage")
     _check_quantity(quantity)
     _check_active(store, item)
-    batch = _batch_for_receipt(item, expiry)
+    batch = _batch_for_receipt(item, expiry, store)
     return _write_moves(actor=actor, kind=MoveKind.RETURN, purpose=Purpose.RETURNED, item=item,
                         plan=[(batch, quantity)], from_store=None, to_store=store, note=note, source=source)[0]
 
@@ -278,10 +287,11 @@ def adjust_stock(*, actor: Any, store: Store, item: Item, counted: int, reason: 
     reason = (reason or "").strip()
     if not reason:
         raise DomainError("盘点调整须写明原因。", code="reason_required", details={"field": "reason"})
-    if item.perishable and expiry is None:
+    batched = item.perishable and not store.is_supplier
+    if batched and expiry is None:
         raise DomainError(f"“{item}”按批次记账，请选择要盘点的批次（到期日）。", code="expiry_required",
                           details={"field": "expiry"})
-    batch = expiry if item.perishable else None
+    batch = expiry if batched else None
     # Lock the balance row, so the difference is taken against the quantity this transaction changes.
     row = (StockBalance.objects.select_for_update().filter(store=store, item=item, **_batch_filter(batch))
            .values_list("quantity", flat=True).first())
@@ -426,7 +436,7 @@ def deliver_call_off(order: CallOffOrder, *, actor: Any, delivered: Mapping[int,
             raise DomainError(f"“{line.item}”的到货数量须在 0 到 {line.quantity} 之间。", code="invalid_quantity",
                               details={"field": f"delivered_{line.item_id}"})
         line.delivered_quantity = quantity
-        line.expiry = _batch_for_receipt(line.item, expiries.get(line.item_id)) if quantity else None
+        line.expiry = _batch_for_receipt(line.item, expiries.get(line.item_id), order.destination) if quantity else None
         if quantity:
             moves += _write_moves(actor=actor, kind=MoveKind.RECEIPT, purpose=Purpose.CALL_OFF, item=line.item,
                                   plan=[(line.expiry, quantity)], from_store=order.supplier,
@@ -472,12 +482,14 @@ def ledger_totals() -> dict[tuple[int, int, date | None], int]:
     totals: dict[tuple[int, int, date | None], int] = defaultdict(int)
     arrived = (StockMove.objects.filter(to_store__isnull=False).values_list("to_store_id", "item_id", "expiry")
                .annotate(total=Sum("quantity")).order_by())
-    left = (StockMove.objects.filter(from_store__isnull=False).values_list("from_store_id", "item_id", "expiry")
+    left = (StockMove.objects.filter(from_store__isnull=False)
+            .values_list("from_store_id", "from_store__kind", "item_id", "expiry")
             .annotate(total=Sum("quantity")).order_by())
     for store_id, item_id, expiry, total in arrived:
         totals[(store_id, item_id, expiry)] += total
-    for store_id, item_id, expiry, total in left:
-        totals[(store_id, item_id, expiry)] -= total
+    for store_id, store_kind, item_id, expiry, total in left:
+        # A call-off's expiry is the batch that arrived; the supplier's reserve keeps no batches.
+        totals[(store_id, item_id, None if store_kind == StoreKind.SUPPLIER else expiry)] -= total
     return totals
 
 

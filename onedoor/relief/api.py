@@ -1,12 +1,11 @@
 """The stock API: balances, the ledger, and recording a move.
 
-Thin handlers over `relief.selectors` and `relief.actions`. Reads go through `visible_to`; a store
-outside the user's scope answers 404 (or is left out of a list). Input that is wrong answers 422 with
+Thin handlers over `relief.selectors` and `relief.actions`. Reads go through `visible_to`: lists leave
+out what the user may not see, and a move naming a store outside the user's scope answers 422 as if
+the store did not exist (the same answer either way, so existence does not leak). Input that is wrong answers 422 with
 `details` naming each field; asking for more than a store holds answers 409 `insufficient_stock` with
 what is on hand in `details`; a store the user may not manage answers 403.
 """
-
-from __future__ import annotations
 
 from datetime import date, datetime
 

@@ -242,7 +242,7 @@ def stock_count(request, pk: int):
             try:
                 moves = actions.record_stock_count(actor=request.user, store=store, lines=counted, reason=reason)
             except DomainError as exc:
-                errors["__all__"] = exc.message
+                errors["form"] = exc.message
             else:
                 messages.success(request, _("盘点完成：%(n)s 项有差异，已调整。") % {"n": len(moves)})
                 return redirect("relief:store_detail", pk=store.pk)
@@ -294,7 +294,7 @@ def call_off_create(request):
                 order = actions.place_call_off(actor=request.user, supplier=supplier, destination=destination,
                                                quantities=quantities, note=values.get("note", "")[:500])
             except DomainError as exc:
-                errors["__all__"] = exc.message
+                errors["form"] = exc.message
             else:
                 messages.success(request, _("调运单 %(n)s 已下单，应于 %(d)s 前送达。") % {
                     "n": order.number, "d": f"{order.due_on:%Y-%m-%d}"})
@@ -399,7 +399,7 @@ def export_stock(request):
 
 @login_required
 def export_moves(request):
-    _, values = _move_filters(request)
+    values = _move_filters(request)[1]
     rows = selectors.moves(request.user, **values)[:EXPORT_LIMIT]
     data = ([f"{timezone.localtime(m.occurred_at):%Y-%m-%d %H:%M}", m.get_kind_display(),
              m.get_purpose_display(), m.item.name, m.item.unit, m.quantity,
