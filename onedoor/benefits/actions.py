@@ -145,7 +145,8 @@ def recompute_if_changed(enrollment: Enrollment, *, actor, from_month: date, rea
                       only_if_changed=True)
 
 
-def _affected_by_standard(kind: str, hukou_type: str = ""):
+def affected_by_standard(kind: str, hukou_type: str = ""):
+    """Live enrollments whose rule uses a standard of `kind` (for urban or rural ones only, if given)."""
     if kind == StandardKind.DIBAO:
         by_rule = Q(policy__benefit_rule__method=AmountMethod.DIBAO_GAP)
     elif kind.startswith("tekun"):
@@ -161,13 +162,18 @@ def _affected_by_standard(kind: str, hukou_type: str = ""):
     return affected
 
 
-@transaction.atomic
+def standard_change_reason(standard) -> str:
+    label = StandardKind(standard.kind).label if standard.kind in StandardKind.values else standard.kind
+    return f"{label}自{standard.effective_from:%Y年%-m月}起调整为{standard.amount}"
+
+
 def recompute_for_standard(kind: str, *, actor, from_month: date, reason: str, hukou_type: str = "") -> int:
     """After a standard of `kind` changes: recompute every live enrollment whose rule uses it, from
-    the standard's month (or the enrollment's start, if later). Returns how many got a new amount.
-    One enrollment at a time: each reads its own household; a district has thousands, not millions."""
+    the standard's month (or the enrollment's start, if later), one transaction each. Returns how many
+    got a new amount. A new standard set through policies.set_standard runs this as a background job
+    (tasks_enrollments.recompute_for_standard_job), with a progress bar."""
     count = 0
-    for pk in _affected_by_standard(kind, hukou_type).values_list("pk", flat=True).order_by("pk").iterator():
+    for pk in affected_by_standard(kind, hukou_type).values_list("pk", flat=True).order_by("pk").iterator():
         enrollment = Enrollment(pk=pk)
         if recompute_if_changed(enrollment, actor=actor, from_month=from_month, reason=reason) is not None:
             count += 1

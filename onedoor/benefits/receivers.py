@@ -48,13 +48,14 @@ def recompute_for_household(sender, *, household, actor, on, change="", **kwargs
 
 
 def recompute_for_new_standard(sender, *, standard, actor, **kwargs) -> None:
-    """A new standard (policies.signals.standard_changed): live enrollments whose amount depends on it
-    are computed again from its month; months already paid are corrected by the next payroll run."""
-    from onedoor.policies.choices import StandardKind
+    """A new standard (policies.signals.standard_changed): a background job, started when the standard
+    commits, computes again the live enrollments whose amount depends on it, from its month; months
+    already paid are corrected by the next payroll run. A job, not the standard's transaction: a
+    district has thousands of such enrollments, each reading its own household."""
+    from onedoor.core.jobs import start_job
 
-    from .actions import recompute_for_standard
+    from .actions import standard_change_reason
+    from .tasks_enrollments import recompute_for_standard_job
 
-    label = StandardKind(standard.kind).label if standard.kind in StandardKind.values else standard.kind
-    reason = f"{label}自{standard.effective_from:%Y年%-m月}起调整为{standard.amount}"
-    recompute_for_standard(standard.kind, actor=actor, from_month=standard.effective_from, reason=reason,
-                           hukou_type=standard.hukou_type)
+    start_job(kind="benefits.recompute_for_standard", title=f"按新标准重算待遇：{standard_change_reason(standard)}",
+              actor=actor, task=recompute_for_standard_job, params={"standard": standard.pk})

@@ -11,6 +11,7 @@ import pytest
 
 from onedoor.benefits import payroll
 from onedoor.benefits.models import BenefitRule, Enrollment, Review
+from onedoor.core.models import Job
 from onedoor.policies.actions import set_standard
 from onedoor.registry.actions import add_member, change_head, record_death, remove_member
 
@@ -36,12 +37,25 @@ def enroll(world, standards, dibao_policy, household_of, approve_for):
     return make
 
 
+@pytest.fixture
+def new_standard(world, django_capture_on_commit_callbacks):
+    """new_standard(kind, amount, month, hukou_type="") -> the standard, set by the admin through
+    policies.set_standard, with the recompute job it starts run to its end (tests run tasks at once)."""
+
+    def put(kind, amount, month, hukou_type=""):
+        with django_capture_on_commit_callbacks(execute=True):
+            return set_standard(actor=world.user("admin"), kind=kind, amount=Decimal(amount), effective_from=month,
+                                hukou_type=hukou_type, basis="区政府文件")
+
+    return put
+
+
 def amounts(enrollment) -> list[tuple[date, Decimal]]:
     return list(enrollment.amounts.order_by("from_month").values_list("from_month", "amount"))
 
 
 def test_a_new_standard_recomputes_from_its_month_and_the_next_run_pays_the_arrears(world, enroll, finance_pair,
-                                                                                       time_machine):
+                                                                                       time_machine, new_standard):
     # given an urban household paid 800 for April and May, and a rural one
     preparer, _ = finance_pair
     urban = enroll(["0"])
@@ -51,8 +65,7 @@ def test_a_new_standard_recomputes_from_its_month_and_the_next_run_pays_the_arre
     time_machine.move_to(date(2026, 6, 3))
 
     # when the bureau raises the urban standard to 850 from April
-    set_standard(actor=world.user("admin"), kind="dibao", amount=Decimal("850.00"), effective_from=date(2026, 4, 1),
-                 hukou_type="urban", basis="区政府文件")
+    new_standard("dibao", "850.00", date(2026, 4, 1), hukou_type="urban")
 
     # then the urban amount is 850 from April, with the new standard in its basis; the rural one is untouched
     assert amounts(urban) == [(date(2026, 4, 1), Decimal("850.00"))]
@@ -62,6 +75,10 @@ def test_a_new_standard_recomputes_from_its_month_and_the_next_run_pays_the_arre
     assert (event.data["old"], event.data["new"]) == ("800.00", "850.00")
     assert amounts(rural) == [(date(2026, 4, 1), Decimal("600.00"))]
     assert not rural.events.filter(code="amount_changed").exists()
+    # the recompute ran as the admin's background job, which says what it did
+    job = Job.objects.get(kind="benefits.recompute_for_standard")
+    assert (job.status, job.created_by, job.total, job.done) == ("succeeded", world.user("admin"), 1, 1)
+    assert job.counts == {"已调整": 1}
     # and June's run pays the difference for April and May once, beside June itself
     june = payroll.create_run(actor=preparer, month=date(2026, 6, 1))
     payroll.compute_run(june, actor=preparer)
@@ -73,14 +90,14 @@ def test_a_new_standard_recomputes_from_its_month_and_the_next_run_pays_the_arre
         ("regular", Decimal("600.00"))]
 
 
-def test_a_lower_standard_set_late_recovers_what_was_overpaid(world, enroll, finance_pair, time_machine):
+def test_a_lower_standard_set_late_recovers_what_was_overpaid(world, enroll, finance_pair, time_machine,
+                                                              new_standard):
     preparer, _ = finance_pair
     enrollment = enroll(["0"])
     payroll.compute_run(payroll.create_run(actor=preparer, month=date(2026, 4, 1)), actor=preparer)
     time_machine.move_to(date(2026, 5, 3))
 
-    set_standard(actor=world.user("admin"), kind="dibao", amount=Decimal("780.00"), effective_from=date(2026, 4, 1),
-                 hukou_type="urban")
+    new_standard("dibao", "780.00", date(2026, 4, 1), hukou_type="urban")
     may = payroll.create_run(actor=preparer, month=date(2026, 5, 1))
     payroll.compute_run(may, actor=preparer)
 
@@ -88,17 +105,17 @@ def test_a_lower_standard_set_late_recovers_what_was_overpaid(world, enroll, fin
         (date(2026, 4, 1), "recovery", Decimal("-20.00")), (date(2026, 5, 1), "regular", Decimal("780.00"))]
 
 
-def test_a_standard_from_a_later_month_adds_an_amount_from_that_month(world, enroll, time_machine):
+def test_a_standard_from_a_later_month_adds_an_amount_from_that_month(world, enroll, time_machine, new_standard):
     enrollment = enroll(["0"])
     time_machine.move_to(date(2026, 6, 3))
 
-    set_standard(actor=world.user("admin"), kind="dibao", amount=Decimal("900.00"), effective_from=date(2026, 9, 1),
-                 hukou_type="urban")
+    new_standard("dibao", "900.00", date(2026, 9, 1), hukou_type="urban")
 
     assert amounts(enrollment) == [(date(2026, 4, 1), Decimal("800.00")), (date(2026, 9, 1), Decimal("900.00"))]
 
 
-def test_a_standard_set_late_reaches_amounts_computed_after_its_month(world, enroll, make_person, time_machine):
+def test_a_standard_set_late_reaches_amounts_computed_after_its_month(world, enroll, make_person, time_machine,
+                                                                     new_standard):
     # given 2000 from April and, after a fourth member joined in May, 2800 from June (at the old standard)
     enrollment = enroll(["300", "100", "0"])
     time_machine.move_to(date(2026, 5, 20))
@@ -107,8 +124,7 @@ def test_a_standard_set_late_reaches_amounts_computed_after_its_month(world, enr
     time_machine.move_to(date(2026, 7, 2))
 
     # when a standard of 850 from May is set in July
-    set_standard(actor=world.user("admin"), kind="dibao", amount=Decimal("850.00"), effective_from=date(2026, 5, 1),
-                 hukou_type="urban")
+    new_standard("dibao", "850.00", date(2026, 5, 1), hukou_type="urban")
 
     # then May is (850 − 133.33) × 3 = 2150 and June's row follows too: (850 − 100) × 4 = 3000
     assert amounts(enrollment) == [(date(2026, 4, 1), Decimal("2000.00")), (date(2026, 5, 1), Decimal("2150.00")),
@@ -116,17 +132,40 @@ def test_a_standard_set_late_reaches_amounts_computed_after_its_month(world, enr
 
 
 def test_an_orphan_allowance_follows_its_own_standard_only(world, standards, make_policy, make_person, approve_for,
-                                                           enroll, time_machine):
+                                                           enroll, time_machine, new_standard):
     orphan_policy = make_policy("孤儿基本生活保障", review_frequency="yearly")
     BenefitRule.objects.create(policy=orphan_policy, method="standard", standard_kind="orphan", rounding="fen")
     child = Enrollment.objects.get(decision=approve_for(orphan_policy, make_person("陈小", birth=date(2015, 2, 3))))
     dibao = enroll(["0"])
     time_machine.move_to(date(2026, 6, 3))
 
-    set_standard(actor=world.user("admin"), kind="orphan", amount=Decimal("1600.00"), effective_from=date(2026, 7, 1))
+    new_standard("orphan", "1600.00", date(2026, 7, 1))
 
     assert amounts(child) == [(date(2026, 4, 1), Decimal("1500.00")), (date(2026, 7, 1), Decimal("1600.00"))]
     assert amounts(dibao) == [(date(2026, 4, 1), Decimal("800.00"))]
+
+
+def test_an_enrollment_that_cannot_be_computed_is_listed_and_the_others_go_on(world, standards, make_policy,
+                                                                             make_person, approve_for, time_machine,
+                                                                             new_standard):
+    from onedoor.registry.actions import assess_self_care
+
+    tekun = make_policy("特困人员救助供养", review_frequency="yearly")
+    BenefitRule.objects.create(policy=tekun, method="tekun", rounding="fen")
+    assessed, unassessed = make_person("郑老"), make_person("何老")
+    for person in (assessed, unassessed):
+        assess_self_care(actor=world.user("clerk.wuxian"), person=person, unable=[])
+    enrollments = [Enrollment.objects.get(decision=approve_for(tekun, person)) for person in (assessed, unassessed)]
+    type(unassessed).objects.filter(pk=unassessed.pk).update(self_care="")  # the assessment lost since
+    time_machine.move_to(date(2026, 6, 3))
+
+    new_standard("tekun_basic", "1100.00", date(2026, 7, 1))
+
+    job = Job.objects.get(kind="benefits.recompute_for_standard")
+    assert job.status == "succeeded" and job.counts == {"已调整": 1, "失败": 1}
+    assert job.errors == [{"message": "何老尚未评估生活自理能力，无法确定照料护理标准。", "enrollment": enrollments[1].pk}]
+    assert amounts(enrollments[0])[-1] == (date(2026, 7, 1), Decimal("1200.00"))
+    assert len(amounts(enrollments[1])) == 1
 
 
 def test_a_member_joining_recomputes_the_household_from_the_next_month(world, enroll, make_person, time_machine):
