@@ -64,6 +64,10 @@ def compute_amount(rule: BenefitRule, *, month: date, person: Person, household:
 def _dibao_gap(rule, *, month, person, household, decided_amount):
     """(standard − per-capita income) per person, at least the floor, times the people covered."""
     hukou_type = (household.hukou_type if household else "") or person.hukou_type
+    if not hukou_type and not Standard.objects.filter(kind=StandardKind.DIBAO, hukou_type="").exists():
+        # Standards differ for urban and rural households: an unknown type cannot pick one.
+        raise DomainError(f"{person.name}的户口性质（城镇/农村）未登记，无法确定适用的低保标准，请先在人员档案中登记。",
+                          code="hukou_type_missing")
     standard = _standard(StandardKind.DIBAO, month, hukou_type)
     if household is not None:
         figures = household.figures_on(month)

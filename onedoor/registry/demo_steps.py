@@ -9,6 +9,7 @@ import io
 from datetime import date, timedelta
 
 from django.core.files.base import ContentFile
+from django.db.models import OuterRef, Subquery
 
 from onedoor.core.idnumber import make_id_number
 from onedoor.demo.steps import demo_step
@@ -16,7 +17,7 @@ from onedoor.geo.choices import VILLAGE_LEVELS
 from onedoor.geo.models import Area
 
 from . import actions, importer
-from .models import Person
+from .models import Household, Person
 
 SURNAMES = "陈林黄张李王吴刘蔡杨许郑谢洪苏叶庄曾"
 GIVEN = "文秀金玉明华美丽春国志建英兰淑芬荣福德水清"
@@ -73,3 +74,26 @@ def load_demo_persons(options: dict) -> str:
     batch = actions.validate_import_batch(actor=None, batch=batch)
     batch = actions.commit_import_batch(actor=None, batch=batch)
     return f"导入 {batch.count('committed')} 名救助对象（{importer.summary(batch)}）"
+
+
+@demo_step(41, "户口性质与自理能力")
+def complete_demo_persons(options: dict) -> str:
+    """The 台账 columns the demo import does not carry: urban/rural by the kind of area (社区 → 城镇,
+    村 → 农村), and a self-care assessment for the 特困 people (their care standard depends on it)."""
+    from onedoor.geo.choices import AreaLevel
+
+    from .choices import HukouType
+
+    blank = Person.objects.filter(hukou_type="")
+    urban = blank.filter(residence_area__level=AreaLevel.COMMUNITY).update(hukou_type=HukouType.URBAN)
+    rural = blank.filter(residence_area__level=AreaLevel.VILLAGE).update(hukou_type=HukouType.RURAL)
+    Household.objects.filter(hukou_type="", head__hukou_type__in=HukouType.values).update(
+        hukou_type=Subquery(Person.objects.filter(pk=OuterRef("head_id")).values("hukou_type")[:1]))
+    assessed = 0
+    for person in Person.objects.filter(self_care="", category_assignments__category__code="tekun",
+                                        category_assignments__valid_to__isnull=True):
+        # Alternate the tiers so the demo shows all three care standards.
+        unable = [[], ["bathing"], ["bathing", "walking", "toilet", "dressing"]][person.pk % 3]
+        actions.assess_self_care(actor=None, person=person, unable=unable)
+        assessed += 1
+    return f"城镇 {urban} 人，农村 {rural} 人；评估自理能力 {assessed} 人"
