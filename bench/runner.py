@@ -74,7 +74,7 @@ def best_of(func: Callable[[], object], *, rounds: int = 7, inner: int = 20) -> 
 
 
 def load_cases() -> None:
-    from bench.cases import geo_subtree, payroll, person_search, registry_import  # noqa: F401
+    from bench.cases import geo_subtree, intake, payroll, person_search, registry_import  # noqa: F401
 
 
 # --- child: runs inside Django on a fresh database --------------------------------------------

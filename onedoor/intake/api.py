@@ -89,14 +89,24 @@ def _household_for(user: User, applicant: Person, household_id: int | None) -> H
     return membership.household if membership else None
 
 
+def _applications():
+    return Application.objects.select_related("applicant", "window", "area", "clerk").prefetch_related(
+        "documents", "supplement_notices")
+
+
 def _application(user: User, **lookup) -> Application:
-    application = get_visible_or_404(
-        user,
-        Application.objects.select_related("applicant", "window", "area", "clerk").prefetch_related(
-            "documents", "supplement_notices"),
-        **lookup,
-    )
+    application = get_visible_or_404(user, _applications(), **lookup)
     application.visible_tasks = list(selectors.application_tasks(user, application).select_related("application"))
+    return application
+
+
+def _just_taken(application: Application) -> Application:
+    """The answer to the submission, read without the scope filter: the caller has just taken it at a
+    window they may act for, for a person they may see, so the window rule opens it and all its tasks
+    to them (and the scoped read costs as much as the rest of the request)."""
+    application = _applications().get(pk=application.pk)
+    application.visible_tasks = list(application.tasks.select_related("application", "policy", "department",
+                                                                      "handler").order_by("pk"))
     return application
 
 
@@ -121,7 +131,7 @@ def create_application(request, payload: ApplicationIn):
         )
     except DomainError as exc:
         raise _as_field_error(exc) from exc
-    return Status(201, _application(user, pk=application.pk))
+    return Status(201, _just_taken(application))
 
 
 @router.get("/applications/{receipt_no}", response=ApplicationOut, summary="一件申请：材料、补正告知和各部门的办理事项")

@@ -324,3 +324,15 @@ def test_a_notice_shows_the_household_size_and_no_id_number(world, make_policy, 
     assert notice.content["name"] == "陈公示" and notice.content["amount"] == "420.00"
     assert notice.content["household_size"] == 2
     assert head.id_number not in str(notice.content)
+
+
+def test_the_receipt_number_is_given_last_and_kept_in_the_history(world, make_policy, submit):
+    from onedoor.intake.models import Application
+
+    first = submit([make_policy()])
+    second = submit([make_policy()])
+
+    today = TODAY()
+    assert first.receipt_no == f"110-{today:%Y%m%d}-0001" and second.receipt_no == f"110-{today:%Y%m%d}-0002"
+    assert set(Application.history.filter(id=first.pk).values_list("receipt_no", flat=True)) == {first.receipt_no}
+    assert Application.objects.get(pk=second.pk).receipt_no == second.receipt_no
