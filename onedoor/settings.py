@@ -10,6 +10,7 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent
 
@@ -259,6 +260,17 @@ LOGGING = {
 }
 
 # --- OneDoor's own knobs
+# The cache holds short-lived counters (the public portal's rate limits). The default is per process;
+# with several web processes they must share one: CACHE_URL=db (a table, `onedoor createcachetable`)
+# or CACHE_URL=redis://host:6379/0 (needs the `redis` package).
+CACHE_URL = env("CACHE_URL", "")
+if CACHE_URL.startswith(("redis://", "rediss://")):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}}
+elif CACHE_URL == "db":
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "onedoor_cache"}}
+elif CACHE_URL:
+    raise ImproperlyConfigured(f"CACHE_URL must be empty, 'db' or a redis:// URL, not {CACHE_URL!r}")
+
 ONEDOOR = {
     "PAGE_SIZE": int(env("ONEDOOR_PAGE_SIZE", "50")),
     "API_TOKEN_DAYS": int(env("ONEDOOR_API_TOKEN_DAYS", "30")),
