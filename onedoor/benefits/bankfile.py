@@ -116,7 +116,7 @@ def export_bank_file(run: PayrollRun, *, actor, fmt: str = "xlsx", encoding: str
     if encoding not in ENCODINGS:
         raise DomainError(f"不支持的编码：{encoding}（gbk 或 utf-8）", code="bad_encoding",
                           details={"field": "encoding"})
-    run = PayrollRun.objects.select_for_update().select_related("policy").get(pk=run.pk)
+    run = PayrollRun.objects.select_for_update(of=("self",)).select_related("policy").get(pk=run.pk)
     check_move(RunMove.EXPORT, run.state)
     _may_run_payroll(actor, "导出银行文件")
     no_account = (run.payments.filter(status=PaymentStatus.PENDING, amount__gt=0, bank_account="")

@@ -301,7 +301,8 @@ def reissue_failed(payment: Payment, *, actor, bank_account: str | None = None, 
     account as it is now). The re-issue points to the failed payment (`reissue_of`, one-to-one), so it
     happens once only; the failed payment itself stays as it was, for the record."""
     _may_run_payroll(actor, "重新发放")
-    payment = Payment.objects.select_for_update().select_related("run", "enrollment__person").get(pk=payment.pk)
+    payment = (Payment.objects.select_for_update(of=("self",)).select_related("run", "enrollment__person")
+               .get(pk=payment.pk))
     if payment.status != PaymentStatus.FAILED:
         raise Conflict(f"这笔发放为“{payment.get_status_display()}”，只有发放失败的可以重新发放。",
                        code="not_failed")
