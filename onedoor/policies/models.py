@@ -50,7 +50,8 @@ class Policy(models.Model):
                                        help_text=_("家庭人均收入须低于 低保标准 × 该倍数"))
     required_documents = models.JSONField(_("申请材料"), default=list, blank=True)
     time_limit_days = models.PositiveSmallIntegerField(_("办理时限（工作日）"), default=30)
-    time_limit_covers = models.CharField(_("时限涵盖环节"), max_length=100, default=_("受理至作出决定"))
+    # Data, not UI text: a lazy translation here would store whichever language was active.
+    time_limit_covers = models.CharField(_("时限涵盖环节"), max_length=100, default="受理至作出决定")
     notice_required = models.BooleanField(_("须公示"), default=False)
     notice_days = models.PositiveSmallIntegerField(_("公示天数"), default=7)
     act_first_allowed = models.BooleanField(_("可先行救助"), default=False,
