@@ -16,8 +16,7 @@ from onedoor.benefits import bankfile, payroll
 from onedoor.benefits.models import BankFile, Enrollment, Payment, PayrollRun
 from onedoor.core.exceptions import Conflict, DomainError, IllegalTransition
 from onedoor.core.models import AccessLog
-from onedoor.core.tabular import read_rows, write_xlsx
-from onedoor.core.tabular import Column, Sheet
+from onedoor.core.tabular import Column, Sheet, read_rows, write_xlsx
 from onedoor.ledger.models import AssistanceRecord
 
 APRIL, MAY = date(2026, 4, 1), date(2026, 5, 1)
