@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from onedoor.core.audit import history
 from onedoor.core.models import DomainEvent
-from onedoor.core.scoping import ScopedQuerySet, ScopeRule, is_admin
+from onedoor.core.scoping import ScopedQuerySet, ScopeRule, grants_of, is_admin
 
 from .choices import FINISHED_STATES, OPEN_STATES, Channel, NoticeState, ObjectionOutcome, TaskState
 
@@ -30,11 +30,19 @@ INTAKE_ROLES = frozenset({"window_clerk", "dispatcher", "handler", "leader", "fi
 TASK_WORKERS = frozenset({"handler", "dispatcher"})
 
 
+def _holds_organisation_grant(user: Any, role: str) -> bool:
+    """Whether the user holds `role` tied to an organisation — the only grants for which the
+    cross-opening between applications and tasks (ADR 0009) can show anything more."""
+    return any(grant.role == role and grant.organisation_id for grant in grants_of(user))
+
+
 class ApplicationQuerySet(ScopedQuerySet):
     def visible_to(self, user: Any, action: str = "view") -> ApplicationQuerySet:
         """By the rule (own window / area), plus the applications a visible task belongs to."""
         by_rule = super().visible_to(user, action)
-        if is_admin(user) or action != "view":
+        if is_admin(user) or action != "view" or not _holds_organisation_grant(user, "handler"):
+            # Area-only grants (dispatcher, leader) open the same area on both models already; skipping
+            # the OR keeps their lists on the area index.
             return by_rule
         via_tasks = Task.objects.by_rule(user).values("application_id")
         return self.filter(Q(pk__in=by_rule.values("pk")) | Q(pk__in=via_tasks))
@@ -101,7 +109,7 @@ class TaskQuerySet(ScopedQuerySet):
         """By the rule (department × area), plus for viewing: the tasks of applications the user's
         window took (a clerk follows what they received)."""
         by_rule = self.by_rule(user, action)
-        if is_admin(user) or action != "view":
+        if is_admin(user) or action != "view" or not _holds_organisation_grant(user, "window_clerk"):
             return by_rule
         own_window = Application.objects.filter(
             pk__in=ScopedQuerySet.visible_to(Application.objects.all(), user, action).values("pk")

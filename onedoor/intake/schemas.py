@@ -45,6 +45,10 @@ def parse_money(value: object) -> Decimal | None:
     return amount.quantize(Decimal("0.01"))
 
 
+# Row numbers in filters and payloads: beyond a 32-bit key nothing can exist (and SQLite would overflow).
+MAX_ID = 2**31 - 1
+
+
 def _text(max_length: int, description: str, default: str = "") -> object:
     return Field(default, max_length=max_length, description=description)
 
@@ -54,13 +58,13 @@ def _text(max_length: int, description: str, default: str = "") -> object:
 class ApplicationIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    applicant_id: int = Field(..., description="申请人的人员编号（救助对象）")
+    applicant_id: int = Field(..., ge=1, le=MAX_ID, description="申请人的人员编号（救助对象）")
     policies: list[str] = Field(..., min_length=1, max_length=30,
                                 description="申请的政策代码（一项或多项），如 [\"dibao\", \"medical-aid\"]")
     statement: str = _text(4000, "申请事由")
     channel: str = Field(Channel.WINDOW, max_length=12, description=f"申请渠道：{_choices(Channel)}")
-    window_id: int | None = Field(None, description="受理窗口（机构编号）；不填为本人所属的窗口")
-    household_id: int | None = Field(None, description="申请家庭编号；不填为申请人现在所在的家庭")
+    window_id: int | None = Field(None, ge=1, le=MAX_ID, description="受理窗口（机构编号）；不填为本人所属的窗口")
+    household_id: int | None = Field(None, ge=1, le=MAX_ID, description="申请家庭编号；不填为申请人现在所在的家庭")
     documents: list[str] = Field([], max_length=60, description="已收取的材料名称（与政策所列材料名称一致）")
     consent_to_checks: bool = Field(False, description="申请人同意核对家庭经济状况")
     related_to_staff: bool = Field(False, description="申请人或家庭成员与经办人员有近亲属关系（单独登记备案）")
@@ -92,8 +96,8 @@ class TransitionIn(Schema):
     goods: str | None = Field(None, max_length=200, description="给予的物资或服务（实物、服务类政策）")
     missing: list[str] = Field([], max_length=60, description="需补正的全部材料（退回补正）")
     documents: list[str] = Field([], max_length=60, description="补交的材料名称（补正后重新提交）")
-    department: int | None = Field(None, description="转办到的部门（机构编号）")
-    handler: int | None = Field(None, description="转办后的经办人（可选）")
+    department: int | None = Field(None, ge=1, le=MAX_ID, description="转办到的部门（机构编号）")
+    handler: int | None = Field(None, ge=1, le=MAX_ID, description="转办后的经办人（可选）")
     content: str = _text(4000, "异议内容（登记异议）")
     raised_by: str = _text(60, "异议人（可匿名）")
     starts_on: date | None = Field(None, description="公示开始日期（默认今天）")
@@ -117,8 +121,8 @@ class TransitionIn(Schema):
 class TaskFilter(Schema):
     state: str | None = Field(None, pattern="^(open|" + "|".join(TaskState.values) + ")$",
                               description=f"状态：open（全部未办结）或 {_choices(TaskState)}")
-    department: int | None = Field(None, description="承办部门（机构编号）")
-    handler: int | None = Field(None, description="经办人（工作人员编号）")
+    department: int | None = Field(None, ge=1, le=MAX_ID, description="承办部门（机构编号）")
+    handler: int | None = Field(None, ge=1, le=MAX_ID, description="经办人（工作人员编号）")
     unassigned: bool = Field(False, description="只看未分派经办人的事项")
     overdue: bool | None = Field(None, description="true 只看逾期，false 只看未逾期")
 
