@@ -16,7 +16,7 @@ def todays_applications_panel(request) -> dict | None:
     from .views_window import todays_applications
 
     if not request.user.has_role("window_clerk") or request.user.organisation_id is None:
-        return None  # the admin role sees every panel; this one only means something at a window
+        return None  # only means something at a window
     rows = todays_applications(request.user).prefetch_related(None)
     return {"count": rows.count(), "applications": list(rows[:PANEL_ROWS])}
 
