@@ -1,3 +1,5 @@
+import logging
+
 from django.core.management.base import BaseCommand
 
 from onedoor.demo.models import LoadedStep
@@ -11,6 +13,9 @@ class Command(BaseCommand):
         parser.add_argument("--once", action="store_true", help="跳过本数据库中已经载入过的步骤（make run 使用）")
 
     def handle(self, *args, once=False, **options):
+        # The demo's own applications notify their handlers through the message sender; one log line
+        # each would bury the step summaries, so the sender's log is quieted while the demo loads.
+        logging.getLogger("onedoor.core.notify").setLevel(logging.WARNING)
         done = set(LoadedStep.objects.values_list("name", flat=True)) if once else set()
         for step in steps():
             if step.name in done:
