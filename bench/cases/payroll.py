@@ -61,6 +61,8 @@ def _populate(scale: int) -> None:
     policy = _policy()
     villages = list(Area.objects.current().filter(level__in=["village", "community"]).values_list("code", flat=True))
     inserter = Inserter(Person)
+    # Earlier cases of the same run may have left people behind: enroll only the ones made here.
+    after_id = Person.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     start, batch = date(1940, 1, 1), []
     for i in range(scale):
         name = SURNAMES[i % len(SURNAMES)] + SURNAMES[(i // 53) % len(SURNAMES)]
@@ -79,7 +81,7 @@ def _populate(scale: int) -> None:
             "INSERT INTO benefits_enrollment (policy_id, person_id, household_id, decision_id, area_id, monthly_amount,"
             " start_month, last_month, status, review_due, created_at)"
             " SELECT %s, p.id, NULL, NULL, p.residence_area_id, 800.00, %s, NULL, 'active', NULL, %s"
-            " FROM registry_person p", [policy.pk, MONTH, now])
+            " FROM registry_person p WHERE p.id > %s", [policy.pk, MONTH, now, after_id])
         cursor.execute(
             "INSERT INTO benefits_enrollmentamount (enrollment_id, from_month, amount, basis, reason, created_at)"
             " SELECT e.id, e.start_month, 800.00, '{\"method\": \"fixed\"}', '基准', %s FROM benefits_enrollment e",
@@ -96,11 +98,17 @@ def _clear_runs() -> None:
 
 
 def _remove_everything() -> None:
-    """Leave the bench database as the cases after this one expect it (they count persons)."""
-    with connection.cursor() as cursor:
+    """Leave the bench database as the cases after this one expect it (they count persons): remove
+    what the payroll cases made, including the people enrolled here, and nothing earlier cases made."""
+    from django.db import transaction
+
+    with transaction.atomic(), connection.cursor() as cursor:
         for table in ("benefits_payment", "benefits_historicalpayrollrun", "benefits_payrollrun",
-                      "benefits_enrollmentamount", "benefits_enrollment", "registry_person"):
+                      "benefits_enrollmentamount"):
             cursor.execute(f"DELETE FROM {table}")
+        # Foreign keys are checked at commit, so the people can go before their enrollments.
+        cursor.execute("DELETE FROM registry_person WHERE id IN (SELECT person_id FROM benefits_enrollment)")
+        cursor.execute("DELETE FROM benefits_enrollment")
 
 
 def _raw_sql(*, bare: bool, run_id: int = 0) -> tuple[str, dict]:
