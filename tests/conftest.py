@@ -10,10 +10,24 @@ import pytest
 PASSWORD = "onedoor-demo"
 
 
+def _restore_migration_data() -> None:
+    """A transactional test flushes every table, including the rows data migrations ship (the default
+    categories); put them back the way the migration does."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    from onedoor.registry.models import Category
+
+    if not Category.objects.exists():
+        import_module("onedoor.registry.migrations.0002_default_categories").add_categories(apps, None)
+
+
 def load_world() -> None:
     from onedoor.demo.demo_steps import load_demo_accounts, load_demo_areas, load_demo_organisations
     from onedoor.policies.demo_steps import load_demo_catalogue
 
+    _restore_migration_data()
     load_demo_areas({})
     load_demo_organisations({})
     load_demo_accounts({})
