@@ -48,6 +48,8 @@ from .transitions import check_move
 # from the standards and the household (benefits.amounts); only a policy without a rule pays the
 # decided amount, and benefits refuses the approval if none was written.
 CASH_KINDS = {PolicyKind.ONE_OFF_CASH, PolicyKind.LOAN}
+# Who records documents handed in after the application was taken.
+DOCUMENT_ROLES = ("window_clerk", "dispatcher", "handler")
 
 
 @dataclass(frozen=True)
@@ -226,9 +228,14 @@ def _issue_supplement_notice(application: Application, tasks: Sequence[Task], mi
 
 
 @transaction.atomic
-def add_documents(application: Application, *, actor: User | None, documents: Sequence[ReceivedDocument]
+def add_documents(application: Application, *, actor: User, documents: Sequence[ReceivedDocument]
                   ) -> list[ApplicationDocument]:
-    """Record documents handed in later (at the window or with a task move)."""
+    """Record documents handed in later: by the window that took the application or the departments
+    handling it (anyone who can see it and works with applications' papers)."""
+    if not is_admin(actor):
+        sees = Application.objects.visible_to(actor).filter(pk=application.pk).exists()
+        if not (sees and actor.has_role(*DOCUMENT_ROLES)):
+            raise NotPermitted("您不能为该申请登记材料。")
     return _store_documents(application, documents, actor=actor)
 
 

@@ -21,8 +21,6 @@ from .models import Application, Task
 WINDOW_ROLES = ("window_clerk", "dispatcher")
 HANDLER_ROLES = ("handler",)
 DISPATCH_ROLES = ("dispatcher",)
-# Roles that may record documents handed in for an application they can see.
-DOCUMENT_ROLES = ("window_clerk", "dispatcher", "handler")
 
 
 def require_role(user: Any, *roles: str) -> None:

@@ -16,9 +16,10 @@ from onedoor.core.exceptions import DomainError
 from onedoor.core.scoping import get_visible_or_404, is_admin
 
 from . import actions
+from .actions import DOCUMENT_ROLES
 from .forms import AddDocumentsForm, required_documents
 from .models import Application, ApplicationDocument, Task, TaskEvent
-from .views import DOCUMENT_ROLES, applications, errors_onto, require_role
+from .views import applications, errors_onto, require_role
 from .views_tasks import event_rows, with_deadlines
 
 TIMELINE_LIMIT = 200

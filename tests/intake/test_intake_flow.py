@@ -70,3 +70,16 @@ def test_approving_during_the_notice_is_refused(world, make_policy, submit):
     actions.publish_notice(task, actor=handler)
     with pytest.raises(DomainError, match="公示期"):
         actions.approve(task, actor=handler, reason="符合")
+
+
+def test_documents_are_added_only_by_someone_who_works_with_the_application(world, make_policy, submit):
+    from onedoor.core.exceptions import NotPermitted
+
+    application = submit([make_policy()])
+    papers = [actions.ReceivedDocument("收入证明")]
+    with pytest.raises(NotPermitted):
+        actions.add_documents(application, actor=world.user("clerk.lianhua"), documents=papers)  # another town
+    with pytest.raises(NotPermitted):
+        actions.add_documents(application, actor=world.user("leader"), documents=papers)  # sees it, reads only
+    stored = actions.add_documents(application, actor=world.user("clerk.wuxian"), documents=papers)
+    assert [doc.name for doc in stored] == ["收入证明"]
