@@ -36,7 +36,7 @@ def _race(workers: int, work) -> tuple[list, list]:
     return done, refused
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_two_concurrent_issues_of_the_last_units_cannot_both_succeed(stock):
     # given: 5 quilts left
     actions.receive_stock(actor=stock.keeper, store=stock.wuxian, item=stock.quilt, quantity=5)
@@ -50,7 +50,7 @@ def test_two_concurrent_issues_of_the_last_units_cannot_both_succeed(stock):
     assert actions.verify_balances() == []
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_many_concurrent_issues_never_take_more_than_there_is(stock):
     actions.receive_stock(actor=stock.keeper, store=stock.wuxian, item=stock.quilt, quantity=7)
     done, refused = _race(10, lambda i: actions.issue_stock(
@@ -60,7 +60,7 @@ def test_many_concurrent_issues_never_take_more_than_there_is(stock):
     assert actions.verify_balances() == []
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_concurrent_food_issues_across_batches_stay_within_stock(stock):
     today = timezone.localdate()
     actions.receive_stock(actor=stock.keeper, store=stock.wuxian, item=stock.noodles, quantity=3,
@@ -74,7 +74,7 @@ def test_concurrent_food_issues_across_batches_stay_within_stock(stock):
     assert actions.verify_balances() == []
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_opposite_transfers_at_once_do_not_deadlock(stock):
     actions.receive_stock(actor=stock.keeper, store=stock.wuxian, item=stock.quilt, quantity=10)
     actions.receive_stock(actor=stock.keeper, store=stock.lianhua, item=stock.quilt, quantity=10)
