@@ -99,7 +99,7 @@ def run_detail(request, run_id: int):
         if filters.cleaned_data["line"]:
             payments = payments.filter(line=filters.cleaned_data["line"])
     payments = payments.annotate(reissued=Exists(Payment.objects.filter(reissue_of=OuterRef("pk"))))
-    job = tasks.latest_compute_job(request.user, run)
+    job = tasks.latest_run_job(request.user, run)
     return render(request, "benefits/payroll/run_detail.html", {
         "run": run, "page": _masked(paginate(request, payments)), "filters": filters,
         "querystring": querystring_without_page(request), "totals": _labelled(payroll.totals_of(run)),
@@ -142,13 +142,10 @@ def run_export(request, run_id: int):
     form = ExportForm(request.POST)
     if not form.is_valid():
         raise DomainError(_("请选择导出格式（xlsx 或 csv）和编码（GBK 或 UTF-8）。"))
-    bank = bankfile.export_bank_file(run, actor=request.user, fmt=form.cleaned_data["fmt"],
-                                     encoding=form.cleaned_data["encoding"])
-    messages.success(request, _("已生成银行发放文件：%(count)s 笔，合计 %(total)s 元。") % {
-        "count": bank.rows, "total": format_yuan(bank.total_amount)})
-    if bank.summary.get("no_account"):
-        messages.warning(request, _("%(count)s 笔没有银行账号，未报银行，已记为发放失败，可在失败列表中重新发放。")
-                         % {"count": bank.summary["no_account"]})
+    payroll.check_move(payroll.RunMove.EXPORT, run.state)
+    tasks.start_export(actor=request.user, run=run, fmt=form.cleaned_data["fmt"],
+                       encoding=form.cleaned_data["encoding"])
+    messages.info(request, _("正在后台生成银行发放文件，完成后可在下方“银行文件”中下载。"))
     return redirect("benefits:run_detail", run_id=run.pk)
 
 

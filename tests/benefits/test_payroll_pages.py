@@ -90,7 +90,12 @@ def test_finance_walks_a_run_through_every_move_on_the_pages(world, login, enrol
     # the second officer approves, exports as GBK CSV and downloads it
     client.force_login(finance_pair[1], backend="django.contrib.auth.backends.ModelBackend")
     assert client.post(f"/benefits/payroll/{run.pk}/approve/").status_code == 302
-    assert client.post(f"/benefits/payroll/{run.pk}/export/", {"fmt": "csv", "encoding": "gbk"}).status_code == 302
+    with TestCase.captureOnCommitCallbacks(execute=True):  # the bank file is written by a background job
+        assert client.post(f"/benefits/payroll/{run.pk}/export/",
+                           {"fmt": "csv", "encoding": "gbk"}).status_code == 302
+    export_job = Job.objects.get(kind="benefits.export_bank_file")
+    assert (export_job.status, export_job.counts["rows"]) == ("succeeded", 2)
+    assert "已生成银行发放文件：2 笔" in client.get(f"/benefits/payroll/{run.pk}/").content.decode()
     run.refresh_from_db()
     bank = run.bank_files.get()
     download = client.get(f"/benefits/payroll/{run.pk}/files/{bank.pk}/")
