@@ -30,7 +30,8 @@ def review_household_after_death(sender, *, person, actor, **kwargs) -> None:
 
 
 def recompute_for_household(sender, *, household, actor, on, change="", **kwargs) -> None:
-    """A member joined or left, or the head changed (registry.signals.household_changed): the household's
+    """A member joined or left, the head changed or a member's income changed
+    (registry.signals.household_changed): the household's
     live enrollments are computed again from the month after the change. The month of the change
     was due (often paid) under the old composition, and amounts read the household as it is on the
     first of a month, so a change on the 20th first counts on the 1st of the next month."""
@@ -39,7 +40,8 @@ def recompute_for_household(sender, *, household, actor, on, change="", **kwargs
     from .models import Enrollment
     from .months import add_months, month_of
 
-    reasons = {"member_joined": "家庭成员增加", "member_left": "家庭成员减少", "head_changed": "变更户主"}
+    reasons = {"member_joined": "家庭成员增加", "member_left": "家庭成员减少", "head_changed": "变更户主",
+               "income_changed": "家庭成员收入变化"}
     reason = f"{reasons.get(change, '家庭成员变化')}（{on:%Y-%m-%d}）"
     for enrollment in Enrollment.objects.filter(household=household, status__in=LIVE_STATUSES).order_by("pk"):
         if change == "head_changed" and enrollment.person_id != household.head_id:

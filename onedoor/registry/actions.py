@@ -123,6 +123,12 @@ def update_person(*, actor, person: Person, changes: dict[str, Any], reason: str
     person.save()
     _event(actor=actor, code="updated", area=person.residence_area, person=person, note=reason,
            data={"before": before, "after": after})
+    if "monthly_income" in after:
+        # A member's income is part of the household's per-capita income (低保 补差).
+        membership = person.memberships.filter(left_on__isnull=True).select_related("household").first()
+        if membership is not None:
+            household_changed.send(sender=Household, household=membership.household, actor=actor,
+                                   on=timezone.localdate(), change="income_changed")
     return person
 
 

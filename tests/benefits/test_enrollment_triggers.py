@@ -266,3 +266,20 @@ def test_the_payees_death_ends_the_benefit_and_schedules_no_review(world, enroll
     enrollment.refresh_from_db()
     assert (enrollment.status, enrollment.last_month) == ("ended", date(2026, 6, 1))
     assert not Review.objects.filter(enrollment=enrollment).exists()
+
+
+def test_a_members_income_corrected_recomputes_the_household_from_the_next_month(world, enroll, time_machine):
+    from onedoor.registry.actions import update_person
+
+    # given 3 people earning 300, 100 and 0: 2000 from April
+    enrollment = enroll(["300", "100", "0"])
+    time_machine.move_to(date(2026, 5, 12))
+    earner = enrollment.household.memberships.get(person__name="成员2").person
+
+    # when the member without income is found to earn 600 a month
+    update_person(actor=world.user("clerk.wuxian"), person=earner, changes={"monthly_income": "600"},
+                  reason="核对发现有工资收入")
+
+    # then from June: per capita (300 + 100 + 600) / 3 = 333.33; (800 − 333.33) × 3 = 1400.01 → 1400
+    assert amounts(enrollment) == [(date(2026, 4, 1), Decimal("2000.00")), (date(2026, 6, 1), Decimal("1400.00"))]
+    assert enrollment.amounts.get(from_month=date(2026, 6, 1)).reason == "家庭成员收入变化（2026-05-12）"
