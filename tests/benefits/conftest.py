@@ -73,3 +73,30 @@ def approve_for(world, submit, time_machine):
         return actions.approve(task, actor=handler, reason="符合条件")
 
     return make
+
+
+@pytest.fixture
+def finance_pair(world):
+    """Two finance officers: one prepares a payroll run, the other approves it (four eyes)."""
+    from onedoor.accounts.actions import assign_role, create_staff
+
+    second = create_staff(actor=None, username="finance.two", full_name="周复核", organisation=world.org("区民政局"),
+                          password="onedoor-demo-2")
+    assign_role(actor=None, user=second, role="finance", area=world.district, note="测试")
+    return world.user("finance"), second
+
+
+@pytest.fixture
+def enrolled(world, standards, dibao_policy, household_of, approve_for):
+    """enrolled(n) -> n 低保 households enrolled from April 2026 (decided in March), 800 each."""
+    from onedoor.benefits.models import Enrollment
+
+    def make(count):
+        result = []
+        for _ in range(count):
+            household = household_of(["0"])
+            task = approve_for(dibao_policy, household.head, household=household)
+            result.append(Enrollment.objects.get(decision=task))
+        return result
+
+    return make

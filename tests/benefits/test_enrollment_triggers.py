@@ -17,16 +17,6 @@ from onedoor.registry.actions import add_member, change_head, record_death, remo
 
 
 @pytest.fixture
-def finance_pair(world):
-    from onedoor.accounts.actions import assign_role, create_staff
-
-    second = create_staff(actor=None, username="finance.trig", full_name="郑复核", organisation=world.org("区民政局"),
-                          password="onedoor-demo-2")
-    assign_role(actor=None, user=second, role="finance", area=world.district, note="测试")
-    return world.user("finance"), second
-
-
-@pytest.fixture
 def enroll(world, standards, dibao_policy, household_of, approve_for):
     """enroll(incomes, hukou_type="urban") -> the 低保 enrollment of a new household, from April 2026."""
 

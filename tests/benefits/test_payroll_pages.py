@@ -16,34 +16,11 @@ from django.core.management.base import CommandError
 from django.test import TestCase
 
 from onedoor.benefits import bankfile, payroll
-from onedoor.benefits.models import Enrollment, Payment, PayrollRun
+from onedoor.benefits.models import Payment, PayrollRun
 from onedoor.core.models import AccessLog, Job
 from onedoor.core.tabular import read_rows
 
 APRIL = date(2026, 4, 1)
-
-
-@pytest.fixture
-def finance_pair(world):
-    from onedoor.accounts.actions import assign_role, create_staff
-
-    second = create_staff(actor=None, username="finance.two", full_name="周复核", organisation=world.org("区民政局"),
-                          password="onedoor-demo-2")
-    assign_role(actor=None, user=second, role="finance", area=world.district, note="测试")
-    return world.user("finance"), second
-
-
-@pytest.fixture
-def enrolled(world, standards, dibao_policy, household_of, approve_for):
-    def make(count):
-        result = []
-        for _ in range(count):
-            household = household_of(["0"])
-            task = approve_for(dibao_policy, household.head, household=household)
-            result.append(Enrollment.objects.get(decision=task))
-        return result
-
-    return make
 
 
 @pytest.fixture
