@@ -167,19 +167,6 @@ def standard_change_reason(standard) -> str:
     return f"{label}自{standard.effective_from:%Y年%-m月}起调整为{standard.amount}"
 
 
-def recompute_for_standard(kind: str, *, actor, from_month: date, reason: str, hukou_type: str = "") -> int:
-    """After a standard of `kind` changes: recompute every live enrollment whose rule uses it, from
-    the standard's month (or the enrollment's start, if later), one transaction each. Returns how many
-    got a new amount. A new standard set through policies.set_standard runs this as a background job
-    (tasks_enrollments.recompute_for_standard_job), with a progress bar."""
-    count = 0
-    for pk in affected_by_standard(kind, hukou_type).values_list("pk", flat=True).order_by("pk").iterator():
-        enrollment = Enrollment(pk=pk)
-        if recompute_if_changed(enrollment, actor=actor, from_month=from_month, reason=reason) is not None:
-            count += 1
-    return count
-
-
 @transaction.atomic
 def suspend(enrollment: Enrollment, *, actor, reason: str) -> Enrollment:
     enrollment = _locked(enrollment)
