@@ -9,9 +9,13 @@ class ReliefConfig(AppConfig):
 
     def ready(self) -> None:
         from onedoor.core.navigation import register_home_panel, register_nav
+        from onedoor.registry.signals import person_died
 
+        from .campaigns import end_entries_at_death
         from .models import STOCK_VIEWERS
         from .panels import stock_alerts_panel
 
         register_nav(_("物资储备"), "relief:stock", roles=set(STOCK_VIEWERS), order=80)
         register_home_panel("relief/panels/alerts.html", stock_alerts_panel, roles={"storekeeper"}, order=20)
+
+        person_died.connect(end_entries_at_death, dispatch_uid="relief.end_entries_at_death")

@@ -51,3 +51,40 @@ CALL_OFF_TRANSITIONS = {
     CallOffStatus.DELIVERED: (),
     CallOffStatus.CANCELLED: (),
 }
+
+
+class CampaignTarget(models.TextChoices):
+    PERSONS = "persons", _("按人")
+    HOUSEHOLDS = "households", _("按户")
+
+
+class CampaignStatus(models.TextChoices):
+    DRAFT = "draft", _("筹备中")
+    ACTIVE = "active", _("发放中")
+    CLOSED = "closed", _("已结束")
+
+
+class EntryStatus(models.TextChoices):
+    PENDING = "pending", _("待发放")
+    DELIVERED = "delivered", _("已送达")
+    REFUSED = "refused", _("拒收")
+    UNREACHABLE = "unreachable", _("联系不上")
+    DECEASED = "deceased", _("已故")
+    MOVED = "moved", _("已迁出")
+
+
+# The only moves of a roster entry. Delivered and deceased are final; a refusal or an unanswered door
+# can be tried again; someone who moved away may be found again (back to pending).
+ENTRY_TRANSITIONS = {
+    EntryStatus.PENDING: (EntryStatus.DELIVERED, EntryStatus.REFUSED, EntryStatus.UNREACHABLE,
+                          EntryStatus.DECEASED, EntryStatus.MOVED),
+    EntryStatus.UNREACHABLE: (EntryStatus.DELIVERED, EntryStatus.REFUSED, EntryStatus.DECEASED,
+                              EntryStatus.MOVED, EntryStatus.PENDING),
+    EntryStatus.REFUSED: (EntryStatus.DELIVERED, EntryStatus.PENDING),
+    EntryStatus.MOVED: (EntryStatus.PENDING,),
+    EntryStatus.DELIVERED: (),
+    EntryStatus.DECEASED: (),
+}
+
+# Entries still to be reached: what "remaining" counts on the coverage page.
+OPEN_ENTRY_STATUSES = (EntryStatus.PENDING, EntryStatus.UNREACHABLE)

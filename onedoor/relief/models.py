@@ -30,9 +30,18 @@ from django.utils.translation import gettext_lazy as _
 
 from onedoor.core.audit import history
 from onedoor.core.models import DomainEvent
-from onedoor.core.scoping import ADMIN_ROLE, ScopedManager, ScopedQuerySet, ScopeRule, grants_of, scope_q
+from onedoor.core.scoping import (
+    ADMIN_ROLE,
+    CODE_LENGTH,
+    ScopedManager,
+    ScopedQuerySet,
+    ScopeRule,
+    grants_of,
+    in_subtree,
+    scope_q,
+)
 
-from .choices import CallOffStatus, MoveKind, Purpose, StoreKind
+from .choices import CallOffStatus, CampaignStatus, CampaignTarget, EntryStatus, MoveKind, Purpose, StoreKind
 
 STOREKEEPERS = frozenset({"storekeeper"})
 STOCK_VIEWERS = frozenset({"storekeeper", "leader", "dispatcher"})
@@ -380,3 +389,254 @@ class CallOffLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.item} {self.quantity}"
+
+
+# --- warmth campaigns (防寒送温暖) -------------------------------------------------------------------
+
+CAMPAIGN_MANAGERS = frozenset({"storekeeper", "dispatcher"})
+CAMPAIGN_VIEWERS = STOCK_VIEWERS | FIELD_ISSUERS
+
+
+def ancestor_codes(code: str) -> list[str]:
+    """The codes of an area and every area above it: 350212101001 → its town, district, city, province."""
+    return sorted({code[:keep].ljust(CODE_LENGTH, "0") for keep in (2, 4, 6, 9)} | {code})
+
+
+class CampaignQuerySet(ScopedQuerySet):
+    """A campaign is visible to a grant that overlaps its area either way: the district's campaign is
+    seen by a town team (whose area lies inside it) and a town's campaign by the district."""
+
+    def visible_to(self, user: Any, action: str = "view") -> CampaignQuerySet:
+        grants = grants_of(user)
+        if any(grant.role == ADMIN_ROLE for grant in grants):
+            return self.all()
+        roles = CAMPAIGN_MANAGERS if action == "manage" else CAMPAIGN_VIEWERS
+        combined: Q | None = None
+        for grant in grants:
+            if grant.role not in roles:
+                continue
+            if grant.area_code:
+                opened = in_subtree("area", grant.area_code) | Q(area__in=ancestor_codes(grant.area_code))
+            elif grant.organisation_id:
+                opened = Q(organisation=grant.organisation_id)
+            else:
+                continue
+            combined = opened if combined is None else combined | opened
+        return self.none() if combined is None else self.filter(combined)
+
+
+class Campaign(models.Model):
+    """A relief campaign (e.g. 2026 寒冬送温暖): who it reaches (categories × an area subtree, persons or
+    households), what each target gets (CampaignItem), from which stores (CampaignTeam per town, else
+    the campaign's own store). Generating the roster freezes the list (status draft → active)."""
+
+    name = models.CharField(_("活动名称"), max_length=100, unique=True)
+    organisation = models.ForeignKey("accounts.Organisation", verbose_name=_("组织单位"), on_delete=models.PROTECT,
+                                     related_name="+")
+    area = models.ForeignKey("geo.Area", verbose_name=_("覆盖区划"), on_delete=models.PROTECT, related_name="+")
+    starts_on = models.DateField(_("开始日期"))
+    ends_on = models.DateField(_("结束日期"))
+    target = models.CharField(_("发放对象"), max_length=12, choices=CampaignTarget.choices,
+                              default=CampaignTarget.PERSONS)
+    categories = models.ManyToManyField("registry.Category", verbose_name=_("对象类别"), related_name="+")
+    store = models.ForeignKey(Store, verbose_name=_("默认出库点"), on_delete=models.PROTECT, related_name="+",
+                              help_text=_("没有指定发放队伍的镇从这里出库"))
+    status = models.CharField(_("状态"), max_length=10, choices=CampaignStatus.choices, default=CampaignStatus.DRAFT)
+    roster_on = models.DateField(_("名单基准日"), null=True, blank=True,
+                                 help_text=_("按这一天的人员类别生成名单"))
+    roster_frozen_at = models.DateTimeField(_("名单生成时间"), null=True, blank=True)
+    roster_size = models.PositiveIntegerField(_("名单生成时人数"), null=True, blank=True)
+    note = models.TextField(_("说明"), blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("创建人"), on_delete=models.PROTECT,
+                                   related_name="+")
+    created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
+    closed_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+
+    objects = CampaignQuerySet.as_manager()
+    history = history()
+
+    class Meta:
+        verbose_name = _("送温暖活动")
+        verbose_name_plural = _("送温暖活动")
+        ordering = ["-starts_on", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_on__gte=F("starts_on")), name="campaign_period_ordered"),
+            # Active and closed campaigns have a frozen roster; a draft has none.
+            models.CheckConstraint(name="campaign_roster_frozen_unless_draft", condition=(
+                Q(status=CampaignStatus.DRAFT, roster_frozen_at__isnull=True)
+                | (~Q(status=CampaignStatus.DRAFT) & Q(roster_frozen_at__isnull=False))
+            )),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def roster_frozen(self) -> bool:
+        return self.roster_frozen_at is not None
+
+
+class CampaignItem(models.Model):
+    """What each target of a campaign gets of one item."""
+
+    campaign = models.ForeignKey(Campaign, verbose_name=_("活动"), on_delete=models.CASCADE, related_name="items")
+    item = models.ForeignKey(Item, verbose_name=_("物资"), on_delete=models.PROTECT, related_name="+")
+    quantity = models.PositiveIntegerField(_("每人（户）数量"))
+
+    class Meta:
+        verbose_name = _("活动物资")
+        verbose_name_plural = _("活动物资")
+        ordering = ["campaign", "item__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "item"], name="one_line_per_campaign_item"),
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="campaignitem_quantity_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item} × {self.quantity}{self.item.unit}"
+
+
+class CampaignTeam(models.Model):
+    """The team responsible for one town in a campaign and the store its deliveries are issued from."""
+
+    campaign = models.ForeignKey(Campaign, verbose_name=_("活动"), on_delete=models.CASCADE, related_name="teams")
+    town = models.ForeignKey("geo.Area", verbose_name=_("镇（街、场）"), on_delete=models.PROTECT, related_name="+")
+    store = models.ForeignKey(Store, verbose_name=_("出库点"), on_delete=models.PROTECT, related_name="+")
+    organisation = models.ForeignKey("accounts.Organisation", verbose_name=_("负责单位"), on_delete=models.PROTECT,
+                                     null=True, blank=True, related_name="+")
+    leader = models.CharField(_("负责人"), max_length=50, blank=True)
+    phone = models.CharField(_("联系电话"), max_length=20, blank=True)
+
+    class Meta:
+        verbose_name = _("发放队伍")
+        verbose_name_plural = _("发放队伍")
+        ordering = ["campaign", "town"]
+        constraints = [models.UniqueConstraint(fields=["campaign", "town"], name="one_team_per_campaign_town")]
+
+    def __str__(self) -> str:
+        return f"{self.campaign} · {self.town.name}"
+
+
+ROSTER_VIEW = (("view", CAMPAIGN_VIEWERS), ("deliver", FIELD_ISSUERS), ("manage", CAMPAIGN_MANAGERS))
+
+
+class RosterEntry(models.Model):
+    """One target of a campaign: a person (or, for a household campaign, the household through its
+    head). Frozen when the roster is generated — area, town and address as they were that day — so
+    coverage is counted against the list as it stood. Unique per campaign and person; each item a
+    target receives is a DeliveryLine, unique per entry and item."""
+
+    campaign = models.ForeignKey(Campaign, verbose_name=_("活动"), on_delete=models.PROTECT, related_name="entries")
+    person = models.ForeignKey("registry.Person", verbose_name=_("对象"), on_delete=models.PROTECT, related_name="+")
+    household = models.ForeignKey("registry.Household", verbose_name=_("家庭"), on_delete=models.PROTECT, null=True,
+                                  blank=True, related_name="+")
+    category = models.ForeignKey("registry.Category", verbose_name=_("对象类别"), on_delete=models.PROTECT,
+                                 related_name="+")
+    area = models.ForeignKey("geo.Area", verbose_name=_("村（社区）"), on_delete=models.PROTECT, related_name="+")
+    town = models.ForeignKey("geo.Area", verbose_name=_("镇（街、场）"), on_delete=models.PROTECT, related_name="+")
+    address = models.CharField(_("住址"), max_length=200, blank=True)
+    status = models.CharField(_("状态"), max_length=12, choices=EntryStatus.choices, default=EntryStatus.PENDING)
+    status_at = models.DateTimeField(_("状态时间"), null=True, blank=True)
+    status_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("登记人"), on_delete=models.PROTECT,
+                                  null=True, blank=True, related_name="+")
+    status_note = models.CharField(_("情况说明"), max_length=200, blank=True)
+    added_reason = models.CharField(_("补充原因"), max_length=200, blank=True,
+                                    help_text=_("名单生成后补充的对象须写明原因；生成时的对象为空"))
+    created_at = models.DateTimeField(_("列入时间"), default=timezone.now)
+
+    objects = ScopedManager()
+    scope = ScopeRule(area="area", roles_by_action=ROSTER_VIEW)
+
+    class Meta:
+        verbose_name = _("发放名单")
+        verbose_name_plural = _("发放名单")
+        ordering = ["campaign", "area", "address", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "person"], name="one_roster_entry_per_campaign_person"),
+        ]
+        indexes = [
+            models.Index(fields=["campaign", "town", "status"], name="roster_campaign_town_status"),
+            models.Index(fields=["campaign", "area", "status"], name="roster_campaign_area_status"),
+            models.Index(fields=["campaign", "area", "address"], name="roster_campaign_area_address"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.campaign} · {self.person.name}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in (EntryStatus.PENDING, EntryStatus.UNREACHABLE)
+
+
+class Delivery(models.Model):
+    """Goods handed to one roster entry, with the signature (or a photo of the signed sheet). One per
+    entry; `idempotency_key` makes a phone's retry after a lost answer return this row, not issue twice."""
+
+    entry = models.OneToOneField(RosterEntry, verbose_name=_("名单对象"), on_delete=models.PROTECT,
+                                 related_name="delivery")
+    idempotency_key = models.CharField(_("提交编号"), max_length=64, unique=True, null=True, blank=True)
+    store = models.ForeignKey(Store, verbose_name=_("出库点"), on_delete=models.PROTECT, related_name="+")
+    delivered_on = models.DateField(_("送达日期"))
+    recipient_name = models.CharField(_("签收人"), max_length=60, blank=True,
+                                      help_text=_("本人以外的家属代收时填写"))
+    signature = models.FileField(_("签名"), upload_to="relief/signatures/%Y/%m/", blank=True)
+    signed_sheet = models.FileField(_("签收单照片"), upload_to="relief/sheets/%Y/%m/", blank=True)
+    photo = models.FileField(_("现场照片"), upload_to="relief/photos/%Y/%m/", blank=True)
+    note = models.CharField(_("备注"), max_length=200, blank=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("发放人"), on_delete=models.PROTECT,
+                              related_name="+")
+    created_at = models.DateTimeField(_("登记时间"), default=timezone.now)
+
+    objects = ScopedManager()
+    scope = ScopeRule(area="entry__area", roles_by_action=ROSTER_VIEW)
+
+    class Meta:
+        verbose_name = _("送达记录")
+        verbose_name_plural = _("送达记录")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            # Proof of receipt: a signature on the screen or a photo of the signed paper sheet.
+            models.CheckConstraint(condition=~Q(signature="") | ~Q(signed_sheet=""), name="delivery_has_proof"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.entry} · {self.delivered_on:%Y-%m-%d}"
+
+
+class DeliveryLine(models.Model):
+    """One item handed over in a delivery, with the stock move that issued it (and, through its source,
+    the assistance-ledger row). Unique per delivery and item — with one delivery per entry, that is
+    once per campaign, target and item."""
+
+    delivery = models.ForeignKey(Delivery, verbose_name=_("送达记录"), on_delete=models.PROTECT, related_name="lines")
+    item = models.ForeignKey(Item, verbose_name=_("物资"), on_delete=models.PROTECT, related_name="+")
+    quantity = models.PositiveIntegerField(_("数量"))
+    move = models.ForeignKey(StockMove, verbose_name=_("出库记录"), on_delete=models.PROTECT, null=True, blank=True,
+                             related_name="+")
+
+    class Meta:
+        verbose_name = _("送达物资")
+        verbose_name_plural = _("送达物资")
+        ordering = ["delivery", "item__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["delivery", "item"], name="one_line_per_delivery_item"),
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="deliveryline_quantity_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item} × {self.quantity}{self.item.unit}"
+
+
+class CampaignEvent(DomainEvent):
+    """What happened in a campaign: created, roster generated (with its size), a target added with its
+    reason, an entry's status changed, closed."""
+
+    campaign = models.ForeignKey(Campaign, verbose_name=_("活动"), on_delete=models.PROTECT, related_name="events")
+    entry = models.ForeignKey(RosterEntry, verbose_name=_("名单对象"), on_delete=models.PROTECT, null=True,
+                              blank=True, related_name="events")
+    from_status = models.CharField(_("原状态"), max_length=12, blank=True)
+    to_status = models.CharField(_("新状态"), max_length=12, blank=True)
+
+    class Meta(DomainEvent.Meta):
+        verbose_name = _("活动记录")
+        verbose_name_plural = _("活动记录")

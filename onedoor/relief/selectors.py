@@ -123,3 +123,132 @@ def call_offs(user: Any, *, status: str | None = None) -> QuerySet[CallOffOrder]
     if status:
         rows = rows.filter(status=status)
     return rows.order_by("-ordered_at", "-pk")
+
+
+# --- campaigns ---------------------------------------------------------------------------------------
+
+def campaigns(user: Any, *, status: str | None = None) -> QuerySet:
+    from .models import Campaign
+
+    found = Campaign.objects.visible_to(user).select_related("area", "organisation")
+    return found.filter(status=status) if status else found
+
+
+def roster(campaign: Any, user: Any, *, status: str | None = None, area: str | None = None, q: str = "",
+           action: str = "view") -> QuerySet:
+    """A campaign's roster as the user may see it, ordered for walking a village: by village, then
+    address. `area` is any area code (a town or a village); `q` is a name or the last digits of the ID."""
+    from onedoor.core.scoping import in_subtree
+
+    from .models import RosterEntry
+
+    entries = (RosterEntry.objects.visible_to(user, action).filter(campaign=campaign)
+               .select_related("person", "area", "town", "category"))
+    if status:
+        entries = entries.filter(status=status)
+    if area:
+        entries = entries.filter(in_subtree("area", area))
+    q = (q or "").strip()
+    if q:
+        from onedoor.core.text import normalize_name
+
+        if q.isdigit() or q[-1:] in "Xx" and q[:-1].isdigit():
+            entries = entries.filter(person__id_tail__endswith=q.upper()[-6:])
+        else:
+            entries = entries.filter(person__name_simplified__contains=normalize_name(q))
+    return entries.order_by("area_id", "address", "pk")
+
+
+@dataclass
+class CoverageRow:
+    """Targets of one area (or category) by outcome. `remaining` are those still to be reached."""
+
+    code: str
+    name: str
+    counts: dict[str, int] = field(default_factory=dict)
+
+    def count(self, status: str) -> int:
+        return self.counts.get(status, 0)
+
+    @property
+    def targets(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def delivered(self) -> int:
+        return self.count("delivered")
+
+    @property
+    def remaining(self) -> int:
+        return self.count("pending") + self.count("unreachable")
+
+    @property
+    def closed_otherwise(self) -> int:
+        """Reached but not given goods: refused, deceased, moved away."""
+        return self.count("refused") + self.count("deceased") + self.count("moved")
+
+    @property
+    def percent(self) -> float | None:
+        """Share of targets delivered, of those who could still receive (the deceased and the moved
+        are out of the denominator)."""
+        base = self.targets - self.count("deceased") - self.count("moved")
+        return round(100 * self.delivered / base, 1) if base else None
+
+
+@dataclass
+class Coverage:
+    campaign: Any
+    total: CoverageRow
+    rows: list[CoverageRow]
+    by_category: list[CoverageRow]
+
+    @property
+    def all_covered(self) -> bool:
+        return self.total.targets > 0 and self.total.remaining == 0
+
+    @property
+    def statement(self) -> str:
+        """The sentence for the report: computed from the entries, never typed in."""
+        if not self.total.targets:
+            return "名单为空。"
+        listed = "、".join(f"{row.name} {row.targets} 人" for row in self.by_category)
+        if self.all_covered:
+            others = [f"{label}{self.total.count(code)}人" for code, label in
+                      (("deceased", "已故"), ("moved", "迁出"), ("refused", "拒收")) if self.total.count(code)]
+            tail = f"（另有{'、'.join(others)}）" if others else ""
+            return f"名单内{listed}，已全部送达或办结：送达 {self.total.delivered} 人{tail}。"
+        return (f"名单内{listed}；已送达 {self.total.delivered} 人，尚有 {self.total.remaining} 人未送达"
+                f"（待发放 {self.total.count('pending')}、联系不上 {self.total.count('unreachable')}）。")
+
+
+def coverage(campaign: Any, user: Any, *, by: str = "town", within: str | None = None) -> Coverage:
+    """Targets / delivered / remaining per town (or per village, `by="village"`, optionally `within`
+    one town) and per category, from the roster entries the user may see: three queries."""
+    from django.db.models import Count
+
+    from onedoor.core.scoping import in_subtree
+    from onedoor.geo.models import Area
+    from onedoor.registry.models import Category
+
+    from .models import RosterEntry
+
+    entries = RosterEntry.objects.visible_to(user).filter(campaign=campaign)
+    if within:
+        entries = entries.filter(in_subtree("area", within))
+    group = "town_id" if by == "town" else "area_id"
+    grouped: dict[str, dict[str, int]] = {}
+    for key, status, count in (entries.order_by().values_list(group, "status").annotate(n=Count("pk"))):
+        grouped.setdefault(key, {})[status] = grouped.get(key, {}).get(status, 0) + count
+    names = dict(Area.objects.filter(code__in=grouped).values_list("code", "name"))
+    rows = [CoverageRow(code, names.get(code, code), counts) for code, counts in sorted(grouped.items())]
+    total = CoverageRow("", "合计")
+    for row in rows:
+        for status, count in row.counts.items():
+            total.counts[status] = total.counts.get(status, 0) + count
+    per_category: dict[int, dict[str, int]] = {}
+    for category_id, status, count in (entries.order_by().values_list("category_id", "status")
+                                       .annotate(n=Count("pk"))):
+        per_category.setdefault(category_id, {})[status] = count
+    categories = Category.objects.filter(pk__in=per_category).order_by("order", "pk")
+    by_category = [CoverageRow(category.code, category.name, per_category[category.pk]) for category in categories]
+    return Coverage(campaign, total, rows, by_category)
