@@ -109,6 +109,8 @@ def _register_routers() -> None:
     from onedoor.portal.api import router as portal_router
     from onedoor.registry.api import router as registry_router
     from onedoor.relief.api import router as relief_router
+    from onedoor.relief.campaign_api import router as campaign_router
+    from onedoor.reports.api import router as reports_router
 
     api.add_router("/", accounts_router)
     api.add_router("/", core_router)
@@ -120,6 +122,8 @@ def _register_routers() -> None:
     api.add_router("/", aid_router)
     api.add_router("/", benefits_router)
     api.add_router("/", relief_router)
+    api.add_router("/", campaign_router)
+    api.add_router("/", reports_router)
 
 
 _register_routers()

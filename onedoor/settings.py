@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "onedoor.aid",
     "onedoor.ledger",
     "onedoor.relief",
+    "onedoor.reports",
     "onedoor.portal",
     "onedoor.demo",
 ]

@@ -22,6 +22,7 @@ urlpatterns = [
     path("relief/", include("onedoor.relief.urls")),
     path("ledger/", include("onedoor.ledger.urls")),
     path("aid/", include("onedoor.aid.urls")),
+    path("reports/", include("onedoor.reports.urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

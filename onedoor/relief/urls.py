@@ -1,6 +1,6 @@
-from django.urls import path
+from django.urls import include, path
 
-from . import views
+from . import campaign_urls, field_urls, views
 
 app_name = "relief"
 
@@ -22,4 +22,6 @@ urlpatterns = [
     path("call-offs/<int:pk>/cancel/", views.call_off_cancel, name="call_off_cancel"),
     path("export/stock.xlsx", views.export_stock, name="export_stock"),
     path("export/moves.xlsx", views.export_moves, name="export_moves"),
+    path("campaigns/", include(campaign_urls.urlpatterns)),
+    path("field/", include(field_urls.urlpatterns)),
 ]

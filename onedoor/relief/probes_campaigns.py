@@ -1,0 +1,3 @@
+"""Out-of-scope probes of campaign routes (see probes.py)."""
+
+PROBES: list = []

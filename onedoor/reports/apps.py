@@ -1,0 +1,17 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+# Who reads reports and dashboards: leaders above all; the dispatcher, finance and storekeepers for
+# their part. Figures are always scoped to the reader's areas.
+REPORT_READERS = frozenset({"leader", "dispatcher", "finance", "storekeeper", "handler"})
+
+
+class ReportsConfig(AppConfig):
+    name = "onedoor.reports"
+    label = "reports"
+    verbose_name = _("统计报表")
+
+    def ready(self) -> None:
+        from onedoor.core.navigation import register_nav
+
+        register_nav(_("统计报表"), "reports:index", roles=set(REPORT_READERS), order=90)

@@ -1,0 +1,3 @@
+"""Dashboards per role (leader, dispatcher, window, storekeeper, finance)."""
+
+urlpatterns: list = []

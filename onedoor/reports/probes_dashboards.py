@@ -1,0 +1,3 @@
+"""Out-of-scope probes (see probes.py)."""
+
+PROBES: list = []
