@@ -76,6 +76,7 @@ def best_of(func: Callable[[], object], *, rounds: int = 7, inner: int = 20) -> 
 def load_cases() -> None:
     # Import order is run order: the registry cases expect a registry no other case has written to.
     from bench.cases import geo_subtree, registry_import, person_search, intake, payroll  # noqa: F401, I001
+    from bench.cases import campaigns, reports, dashboards  # noqa: F401, I001
 
 
 # --- child: runs inside Django on a fresh database --------------------------------------------

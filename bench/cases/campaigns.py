@@ -1,0 +1,1 @@
+"""Bench cases (see bench/runner.py)."""
