@@ -464,7 +464,7 @@ def deliver(entry: RosterEntry, *, actor: Any, quantities: Mapping[Item, int] | 
         with transaction.atomic():
             return _deliver(entry, actor=actor, quantities=quantities, signature=signature,
                             signed_sheet=signed_sheet, photo=photo, recipient_name=recipient_name, note=note,
-                            key=key, on=on or timezone.localdate()), True
+                            key=key, on=on or timezone.localdate())
     except IntegrityError:
         # A concurrent request with the same key (a double tap, a retry racing the original) won.
         if key is not None:
@@ -476,11 +476,16 @@ def deliver(entry: RosterEntry, *, actor: Any, quantities: Mapping[Item, int] | 
 
 def _deliver(entry: RosterEntry, *, actor: Any, quantities: Mapping[Item, int] | None, signature: ContentFile | None,
              signed_sheet: ContentFile | None, photo: ContentFile | None, recipient_name: str, note: str,
-             key: str | None, on: date) -> Delivery:
+             key: str | None, on: date) -> tuple[Delivery, bool]:
     from onedoor.ledger.actions import record_assistance
 
-    entry = (RosterEntry.objects.select_for_update(of=("self",)).select_related("campaign", "person", "household", "area")
-             .get(pk=entry.pk))
+    entry = (RosterEntry.objects.select_for_update(of=("self",))
+             .select_related("campaign", "person", "household", "area").get(pk=entry.pk))
+    if key is not None:
+        # The same submission may have been committed while this one waited for the entry's lock.
+        existing = _existing_for_key(key, entry)
+        if existing is not None:
+            return existing, False
     campaign = entry.campaign
     if campaign.status != CampaignStatus.ACTIVE:
         raise IllegalTransition(f"活动“{campaign}”{campaign.get_status_display()}，不能登记发放。",
@@ -511,4 +516,4 @@ def _deliver(entry: RosterEntry, *, actor: Any, quantities: Mapping[Item, int] |
                           department=campaign.organisation, kind="in_kind", source=line,
                           programme=campaign.name, quantity=quantity, unit=item.unit, actor=actor)
     _move_entry(entry, EntryStatus.DELIVERED, actor=actor, note=delivery.note)
-    return delivery
+    return delivery, True
