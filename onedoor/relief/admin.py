@@ -6,8 +6,12 @@ from .models import (
     AgreementLine,
     CallOffLine,
     CallOffOrder,
+    Campaign,
+    CampaignEvent,
+    Delivery,
     Item,
     MinimumLevel,
+    RosterEntry,
     StockBalance,
     StockMove,
     Store,
@@ -83,3 +87,29 @@ class CallOffLineInline(admin.TabularInline):
 class CallOffOrderAdmin(ReadOnlyAdmin):
     list_display = ["number", "supplier", "destination", "status", "ordered_at", "due_on"]
     inlines = [CallOffLineInline]
+
+
+# Campaigns change only through relief.campaigns (the roster is frozen, deliveries move stock and write
+# the ledger): the admin shows them read-only.
+
+@admin.register(Campaign)
+class CampaignAdmin(ReadOnlyAdmin):
+    list_display = ["name", "area", "starts_on", "ends_on", "target", "status", "roster_size"]
+    list_filter = ["status", "target"]
+
+
+@admin.register(RosterEntry)
+class RosterEntryAdmin(ReadOnlyAdmin):
+    list_display = ["campaign", "person", "category", "area", "status", "status_at"]
+    list_filter = ["status", "campaign"]
+    raw_id_fields = ["person", "household", "area", "town"]
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(ReadOnlyAdmin):
+    list_display = ["entry", "delivered_on", "store", "actor", "idempotency_key"]
+
+
+@admin.register(CampaignEvent)
+class CampaignEventAdmin(ReadOnlyAdmin):
+    list_display = ["occurred_at", "campaign", "code", "from_status", "to_status", "actor"]
