@@ -1,21 +1,32 @@
 """Demo relief stock in the article's order of magnitude (DOMAIN.md): 2,753 quilts in the bureau's
 reserve (the warehouse and the town stores), water, noodles, oil and rice by the thousand at ten
 agreement suppliers (古龙, 银鹭, 旺家福 and seven more), a few transfers to the towns, minimum levels
-with one store below its minimum, and one batch of noodles about to expire."""
+with one store below its minimum, and one batch of noodles about to expire (step 70).
+
+Then (step 75) the demo year's cold-wave campaign 防寒送温暖 through `relief.campaigns`: every 特困供养
+person, 孤儿 and 单人低保户 of the district on the roster, a quilt or a blanket each; deliveries in
+progress (at article scale 471 items issued, as the article says "by yesterday"), each with a signature
+drawn as a PNG, a few refused or unreachable, the rest pending; the warehouse's quilts issued are then
+replenished from the agreement supplier, so the bureau's own reserve is back at 2,753."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+import io
+import random
+from datetime import date, timedelta
 
 from django.db import transaction
 from django.utils import timezone
 
 from onedoor.accounts.choices import OrganisationKind
 from onedoor.accounts.models import Organisation, User
+from onedoor.demo import synth
 from onedoor.demo.demo_steps import DISTRICT, TOWN_OFFICES
 from onedoor.demo.steps import demo_step
+from onedoor.geo.models import Area
+from onedoor.registry.models import Category
 
-from .actions import receive_stock, set_minimum_level, transfer_stock
+from .actions import deliver_call_off, place_call_off, receive_stock, set_minimum_level, transfer_stock
 from .choices import Purpose, StoreKind
 from .models import Agreement, AgreementLine, Item, StockMove, Store
 
@@ -124,3 +135,94 @@ def load_demo_stock(options: dict) -> str:
                           note="协议储备")
     return (f"{Item.objects.count()} 种物资、{Store.objects.count()} 个储备点、"
             f"{Agreement.objects.count()} 份储备协议、{StockMove.objects.count()} 笔出入库")
+
+
+# --- the cold-wave campaign ----------------------------------------------------------------------------
+
+CAMPAIGN_CATEGORIES = ["tekun", "orphan", "dibao_single"]  # the article: all 特困供养人员, 孤儿 and 单人低保户
+QUILT_SUPPLIER = "暖冬家纺储备"
+
+
+def signature_png(seed: int, key: str) -> bytes:
+    """A scribbled signature (Pillow), different for each recipient and the same for a given seed."""
+    from PIL import Image, ImageDraw
+
+    draw_random = random.Random(f"{seed}|{key}")
+    image = Image.new("RGB", (240, 90), "white")
+    pen = ImageDraw.Draw(image)
+    x, y = 15, 45
+    for _ in range(draw_random.randint(10, 18)):
+        nx, ny = min(x + draw_random.randint(6, 18), 230), max(10, min(80, y + draw_random.randint(-25, 25)))
+        pen.line((x, y, nx, ny), fill="black", width=3)
+        x, y = nx, ny
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return out.getvalue()
+
+
+def _cold_wave(year: int) -> date:
+    today = timezone.localdate()
+    start = date(year, 12, 10)
+    return start if start + timedelta(days=12) <= today else today - timedelta(days=12)
+
+
+@demo_step(75, "防寒送温暖")
+def load_demo_campaign(options: dict) -> str:
+    from django.core.files.base import ContentFile
+
+    from .campaigns import TeamSpec, create_campaign, deliver, generate_roster, set_entry_status
+    from .choices import EntryStatus
+    from .models import Campaign, RosterEntry
+
+    plan = synth.plan_for(options, timezone.localdate())
+    name = f"{plan.year}年冬季防寒送温暖"
+    if Campaign.objects.filter(name=name).exists():
+        return f"已有活动“{name}”，未改动"
+    warehouse = Store.objects.filter(name=WAREHOUSE).first()
+    if warehouse is None:
+        return "没有物资储备，跳过"
+    keeper = _storekeeper()
+    items = _items()
+    starts = _cold_wave(plan.year)
+    teams = [TeamSpec(town=Area.objects.get(pk=code), store=warehouse,
+                      organisation=Organisation.objects.get(short_name=town), leader=f"{town}民政办",
+                      phone=f"0592-72{index:05d}")
+             for index, (code, town) in enumerate(TOWN_OFFICES.items())]
+    with transaction.atomic():
+        campaign = create_campaign(
+            actor=keeper, name=name, organisation=Organisation.objects.get(short_name="区民政局"),
+            area=Area.objects.get(pk=DISTRICT), starts_on=starts, ends_on=starts + timedelta(days=80),
+            categories=Category.objects.filter(code__in=CAMPAIGN_CATEGORIES), items={items["quilt"]: 1,
+                                                                                     items["blanket"]: 1},
+            store=warehouse, teams=teams, note="寒潮来临，全区特困供养人员、孤儿、单人低保户每人一床棉被或一条毛毯。")
+        size = generate_roster(campaign, actor=keeper, on=starts)
+    entries = list(RosterEntry.objects.filter(campaign=campaign).select_related("person")
+                   .order_by("person__id_number"))
+    draw = random.Random(plan.seed + 75)
+    draw.shuffle(entries)
+    if plan.scale == "article":
+        delivered = min(len(entries), synth.ARTICLE_CAMPAIGN_ISSUED)
+    else:
+        delivered = round(len(entries) * plan.campaign_share)
+    others = max(1, len(entries) // 50)
+    quilts = 0
+    for index, entry in enumerate(entries[:delivered]):
+        on = min(starts + timedelta(days=1 + index * 12 // max(delivered, 1)), timezone.localdate())
+        blanket = draw.random() < 0.2
+        quilts += not blanket
+        deliver(entry, actor=keeper, quantities={items["blanket" if blanket else "quilt"]: 1},
+                signature=ContentFile(signature_png(plan.seed, entry.person.id_number or str(entry.pk)),
+                                      name="signature.png"),
+                recipient_name=entry.person.name, idempotency_key=f"demo-{campaign.pk}-{entry.pk}", on=on)
+    rest = entries[delivered:]
+    for entry in rest[:others]:
+        set_entry_status(entry, EntryStatus.REFUSED, actor=keeper, note="本人表示家中棉被够用，婉拒。")
+    for entry in rest[others:2 * others]:
+        set_entry_status(entry, EntryStatus.UNREACHABLE, actor=keeper, note="多次上门无人，电话未接通。")
+    supplier = Store.objects.filter(name=QUILT_SUPPLIER).first()
+    if supplier is not None and quilts:
+        order = place_call_off(actor=keeper, supplier=supplier, destination=warehouse, quantities={items["quilt"]: quilts},
+                               note=f"{name}发放后按协议补库")
+        deliver_call_off(order, actor=keeper, note="供应商按协议送达")
+    return (f"活动“{name}”名单 {size} 人，已送达 {delivered} 人，拒收 {min(others, len(rest))} 人，"
+            f"联系不上 {max(0, min(others, len(rest) - others))} 人；补库棉被 {quilts} 床")
