@@ -2,6 +2,14 @@
 
 from django.urls import path
 
-from onedoor.core.views import home
+from . import views
 
-urlpatterns: list = [path("", home, name="index")]
+urlpatterns: list = [
+    path("", views.index, name="index"),
+    path("annual/", views.annual_page, name="annual"),
+    path("annual/xlsx/", views.annual_xlsx, name="annual_xlsx"),
+    path("annual/pdf/", views.annual_pdf, name="annual_pdf"),
+    path("annual/drill/", views.drill, name="drill"),
+    path("monthly/", views.monthly, name="monthly"),
+    path("monthly/xlsx/", views.monthly_xlsx, name="monthly_xlsx"),
+]
