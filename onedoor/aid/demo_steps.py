@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from onedoor.accounts.choices import OrganisationKind
 from onedoor.accounts.models import Organisation, User
+from onedoor.demo import synth
 from onedoor.demo.steps import demo_step
 from onedoor.policies.models import Policy
 from onedoor.registry.demo_steps import demo_families
@@ -24,6 +25,7 @@ from .models import Loan, LoanInstallment, ReserveFund
 DISTRICT = "350212000000"
 TOWN_FUND = Decimal("50000.00")
 DISTRICT_FUND = Decimal("300000.00")
+YEAR_TOP_UP = Decimal("200000.00")
 TOWN_LIMIT = Decimal("3000.00")  # larger one-off payments are decided and paid by the district
 
 
@@ -105,3 +107,38 @@ def load_demo_loans(options: dict) -> str:
     overdue = actions.mark_overdue_loans(today=today)["overdue"]
     total = sum((loan.principal for _, loan in loans), Decimal("0"))
     return f"{plan.year}年发放贴息贷款 {len(loans)} 笔，本金 {total:,.0f} 元；支付季度贴息 {paid} 笔；逾期 {overdue} 笔"
+
+
+# --- the year's one-off aid, paid out -----------------------------------------------------------------
+
+@demo_step(63, "全年临时救助发放")
+def load_demo_year_aid(options: dict) -> str:
+    """Every one-off cash approval of the demo year (step 62) becomes its payment through
+    `payment_from_task` and is disbursed by finance from the reserve fund the rules pick, a few days after
+    the decision (which writes the ledger). A fund that runs low is topped up first, as the bureau does."""
+    from onedoor.intake.models import Task
+    from onedoor.policies.choices import PolicyKind
+
+    from .models import AidPayment
+
+    plan = synth.plan_for(options, timezone.localdate())
+    finance = User.objects.filter(username="finance").first()
+    tasks = (Task.objects.filter(policy__kind=PolicyKind.ONE_OFF_CASH, decided_amount__isnull=False,
+                                 decided_at__year=plan.year, aid_payment__isnull=True,
+                                 application__statement__startswith="【演示】")
+             .select_related("application", "policy").order_by("decided_at", "pk"))
+    if finance is None or not ReserveFund.objects.exists():
+        return "没有财务账号或备用金，跳过"
+    paid = 0
+    total = Decimal("0.00")
+    for task in tasks.iterator(chunk_size=500):
+        with transaction.atomic():
+            payment = actions.payment_from_task(task, actor=finance)
+            fund = actions.fund_for(payment.area_id, payment.amount)
+            if fund.balance < payment.amount:
+                actions.top_up_fund(fund, actor=finance, amount=YEAR_TOP_UP, reason="备用金不足，追加拨付（演示）")
+            on = min(timezone.localdate(task.decided_at) + timedelta(days=task.pk % 4), timezone.localdate())
+            actions.disburse_payment(AidPayment.objects.get(pk=payment.pk), actor=finance, on=on)
+        paid += 1
+        total += payment.amount
+    return f"{plan.year}年发放临时救助等一次性救助 {paid} 笔，{total:,.2f} 元" if paid else "没有待发放的演示救助"

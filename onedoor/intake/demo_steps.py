@@ -259,3 +259,151 @@ def load_demo_applications(options: dict) -> str:
     escalated = escalate_overdue()
     return f"生成 {len(STORIES)} 件申请、{Task.objects.count()} 项办理事项；{escalated}"
 
+
+
+# --- the demo year's applications, decided (bulk) ------------------------------------------------------
+
+# (policy, outcome, how many at article scale). The employment lines are the article's figures: 35,625
+# employment registrations (职业介绍与职业指导), 1,381 people newly recognised as 就业困难, 1,355 in
+# flexible employment with the social-insurance subsidy. The rest give the one-window figures a year of
+# work across departments, channels and towns.
+YEAR_MIX = [
+    ("rs-job-services", "approved", 35625), ("rs-employment-difficulty", "approved", 1381),
+    ("rs-employment-difficulty", "refused", 120), ("rs-flexible-insurance", "approved", 1355),
+    ("rs-public-jobs", "approved", 300), ("rs-public-jobs", "withdrawn", 20),
+    ("mz-dibao", "approved", 520), ("mz-dibao", "refused", 150), ("mz-dibao", "withdrawn", 30),
+    ("mz-tekun", "approved", 100), ("mz-tekun", "refused", 20), ("mz-temp-expense", "approved", 760),
+    ("mz-temp-expense", "refused", 140), ("mz-temp-urgent", "approved", 400), ("mz-elderly-allowance", "approved", 500),
+    ("jy-compulsory-aid", "approved", 600), ("jy-compulsory-aid", "refused", 50), ("yb-medical-aid", "approved", 800),
+    ("zj-public-rental", "approved", 90), ("zj-public-rental", "refused", 60), ("cl-assistive-devices", "approved", 200),
+    ("sf-legal-aid", "approved", 180), ("wj-family-doctor", "approved", 300),
+]
+YEAR_CHANNELS = [(Channel.WINDOW, 70), (Channel.ONLINE, 20), (Channel.HOTLINE, 3), (Channel.REFERRAL, 5),
+                 (Channel.PROACTIVE, 2)]
+LATE_SHARE = 0.06  # decided after the due date
+ONE_OFF_AMOUNTS = [500, 800, 1000, 1500, 2000, 3000, 5000]
+
+
+def _year_paths(outcome: str, notice: bool) -> list[tuple[str, str, str]]:
+    """(event code, from, to) after the submission, along the transition map."""
+    steps = [("accept", "received", "accepted"), ("investigate", "accepted", "investigating")]
+    if outcome == "withdrawn":
+        return steps[:1] + [("withdraw", "accepted", "withdrawn")]
+    if outcome == "refused":
+        return [*steps, ("refuse", "investigating", "refused")]
+    steps.append(("propose", "investigating", "proposed"))
+    if notice:
+        steps.append(("publish_notice", "proposed", "notice"))
+    return [*steps, ("approve", "notice" if notice else "proposed", "approved"), ("close", "approved", "closed")]
+
+
+@demo_step(62, "全年申请")
+def load_demo_year_applications(options: dict) -> str:
+    """A year of applications that went the whole way (received → … → approved and closed, refused, or
+    withdrawn), dated through the demo year, written in bulk with their events along the transition map
+    (tens of thousands through the actions one by one would take an hour at article scale; step 60 shows
+    the actions). Applicants are the synthetic people — working-age ones for the employment lines, so at
+    article scale a person may register with the employment services more than once a year."""
+    import random
+    from datetime import date, datetime, time
+
+    from onedoor.core.workdays import WorkCalendar
+    from onedoor.demo import synth
+    from onedoor.intake.actions import receipt_prefix
+    from onedoor.policies.models import Responsibility
+    from onedoor.registry.models import Household
+
+    from .models import ReceiptSequence
+
+    plan = synth.plan_for(options, timezone.localdate())
+    start, end = date(plan.year, 1, 1), date(plan.year, 12, 31)
+    if Application.objects.filter(submitted_at__date__gte=start, submitted_at__date__lte=end,
+                                  statement__startswith="【演示】").exists():
+        return f"{plan.year}年已有演示申请，未重复生成"
+    policies = Policy.objects.select_related("department").in_bulk({code for code, *_ in YEAR_MIX},
+                                                                  field_name="code")
+    if len(policies) < len({code for code, *_ in YEAR_MIX}):
+        return "政策目录尚未载入，跳过"
+    people = list(Person.objects.filter(id_number__startswith="350212", death_date__isnull=True)
+                  .order_by("id_number").values_list("pk", "id_number", "birth_date", "residence_area_id"))
+    if not people:
+        return "演示救助对象不足，跳过"
+    working = [p for p in people if 18 <= synth.age_on(p[2], start) <= 60] or people
+    households = dict(Household.objects.filter(dissolved_on__isnull=True).values_list("head_id", "pk"))
+    windows = {o.area_id: o for o in Organisation.objects.filter(kind="town_office")}
+    lines = {line.policy_id: line for line in Responsibility.objects.filter(area_id="350212000000",
+                                                                            valid_to__isnull=True)}
+    handlers = {"区民政局": _user("handler.mz"), "人社局": _user("handler.rs")}
+    clerks = {str(o): User.objects.filter(username=u).first() for o, u in
+              ((windows.get("350212110000"), "clerk.wuxian"), (windows.get("350212105000"), "clerk.lianhua"))}
+    calendar = WorkCalendar.load(start, date(plan.year + 1, 3, 31))
+    draw = random.Random(plan.seed + 62)
+    factor = plan.total_households / sum(synth.ARTICLE_HOUSEHOLDS.values())
+    tz = timezone.get_current_timezone()
+    working_days = [d for d in (start + timedelta(days=n) for n in range((end - start).days - 30))
+                    if calendar.is_working_day(d)]
+    counters: dict[tuple[str, date], int] = {}
+    made = 0
+    for code, outcome, article_count in YEAR_MIX:
+        policy = policies[code]
+        count = max(1, round(article_count * factor))
+        pool = working if code.startswith("rs-") else people
+        notice = bool(policy.notice_required)
+        for chunk_start in range(0, count, 2000):
+            apps, tasks, paths = [], [], []
+            for _ in range(min(2000, count - chunk_start)):
+                pk, _number, _birth, area_id = draw.choice(pool)
+                town = area_id[:9] + "000"
+                window = windows.get(town) or windows["350212001000"]
+                channel = draw.choices([c for c, _ in YEAR_CHANNELS], [w for _, w in YEAR_CHANNELS])[0]
+                received = draw.choice(working_days)
+                counters[(receipt_prefix(town), received)] = counters.get((receipt_prefix(town), received), 0) + 1
+                submitted = datetime.combine(received, time(8, 30), tz) + timedelta(minutes=draw.randrange(480))
+                apps.append(Application(
+                    receipt_no=f"{receipt_prefix(town)}-{received:%Y%m%d}-{counters[(receipt_prefix(town), received)]:04d}",
+                    applicant_id=pk, household_id=households.get(pk), area_id=area_id, window=window,
+                    clerk=None if channel == Channel.ONLINE else clerks.get(str(window)), channel=channel,
+                    statement=f"【演示】申请{policy.name}。", consent_to_checks=True, submitted_at=submitted))
+                limit = policy.time_limit_days
+                late = draw.random() < LATE_SHARE
+                took = limit + draw.randint(1, 8) if late else draw.randint(max(1, limit // 4), limit)
+                due = add_working_days(received, limit, calendar)
+                decided = add_working_days(received, took, calendar).date
+                decided_at = datetime.combine(decided, time(16, 0), tz) + timedelta(minutes=draw.randrange(90))
+                final = {"approved": "closed", "refused": "refused", "withdrawn": "withdrawn"}[outcome]
+                amount = None
+                if outcome == "approved" and policy.kind == PolicyKind.ONE_OFF_CASH:
+                    amount = Decimal(draw.choice(ONE_OFF_AMOUNTS))
+                line = lines.get(policy.pk)
+                tasks.append(Task(
+                    policy=policy, department=policy.department, handler=handlers.get(str(policy.department)),
+                    responsibility=line, area_id=area_id, state=final, received_on=received, due_date=due.date,
+                    due_estimated=due.estimated, decided_at=None if outcome == "withdrawn" else decided_at,
+                    decision_reason={"approved": "经审核，符合条件，予以批准。", "refused": "经核对，不符合条件。",
+                                     "withdrawn": ""}[outcome], decided_amount=amount,
+                    decided_goods=GOODS.get(policy.kind, "") if outcome == "approved" else "",
+                    closed_at=decided_at + timedelta(days=2) if outcome == "approved" else None,
+                    created_at=submitted))
+                paths.append((submitted, decided_at, _year_paths(outcome, notice)))
+            with transaction.atomic():
+                apps = Application.objects.bulk_create(apps, batch_size=1000)
+                for application, task in zip(apps, tasks, strict=True):
+                    task.application = application
+                tasks = Task.objects.bulk_create(tasks, batch_size=1000)
+                events = []
+                for task, (submitted, decided_at, path) in zip(tasks, paths, strict=True):
+                    actor = task.handler
+                    events.append(TaskEvent(task=task, actor=None, code="submit", to_state="received",
+                                            occurred_at=submitted, note=f"分派至{task.department}"))
+                    step = (decided_at - submitted) / len(path)
+                    for index, (event_code, source, target) in enumerate(path):
+                        when = decided_at + timedelta(days=2) if event_code == "close" else submitted + step * (index + 1)
+                        events.append(TaskEvent(task=task, actor=actor, code=event_code, from_state=source,
+                                                to_state=target, occurred_at=when))
+                TaskEvent.objects.bulk_create(events, batch_size=2000)
+            made += len(apps)
+    existing = set(ReceiptSequence.objects.filter(day__gte=start, day__lte=end).values_list("prefix", "day"))
+    ReceiptSequence.objects.bulk_create([ReceiptSequence(prefix=prefix, day=day, last=last)
+                                         for (prefix, day), last in counters.items() if (prefix, day) not in existing],
+                                        batch_size=2000)
+    return f"{plan.year}年申请 {made} 件（已办结、不予批准、撤回），按责任清单分到 {len({c for c, *_ in YEAR_MIX})} 项政策"
