@@ -107,7 +107,8 @@ class TeamRows:
         self.towns = towns
         for town in towns:
             self.fields[f"team_{town.pk}_store"] = StoreField(
-                label=town.name, queryset=stores, required=False, empty_label=_g("（用默认出库点）"))
+                label=town.name, queryset=stores, required=False, empty_label=_g("（用默认出库点）"),
+                error_messages={"invalid_choice": _g("%(town)s：请从列表中选择出库点。") % {"town": town.name}})
             self.fields[f"team_{town.pk}_store"].widget.attrs["class"] = "form-select form-select-sm"
             self.fields[f"team_{town.pk}_leader"] = forms.CharField(label=_("负责人"), required=False, max_length=50)
             self.fields[f"team_{town.pk}_phone"] = forms.CharField(label=_("联系电话"), required=False, max_length=20)
@@ -147,7 +148,8 @@ class CampaignForm(ItemQuantities, TeamRows, StyledForm):
     name = forms.CharField(label=_("活动名称"), max_length=100, help_text=_("例如：2026 寒冬送温暖"),
                            error_messages={"required": _("请填写活动名称。")})
     organisation = OrganisationField(label=_("组织单位"), queryset=Organisation.objects.none(),
-                                     error_messages={"required": _("请选择组织单位。")})
+                                     error_messages={"required": _("请选择组织单位。"),
+                                                     "invalid_choice": _("请从列表中选择组织单位。")})
     area = AreaChoiceField(label=_("覆盖区划"), queryset=Area.objects.none(), empty_label="—",
                            error_messages={"required": _("请选择覆盖区划。"),
                                            "invalid_choice": _("请从列表中选择覆盖区划。")})
@@ -159,10 +161,12 @@ class CampaignForm(ItemQuantities, TeamRows, StyledForm):
                                widget=forms.RadioSelect)
     categories = forms.ModelMultipleChoiceField(
         label=_("对象类别"), queryset=Category.objects.none(), widget=forms.CheckboxSelectMultiple,
-        error_messages={"required": _("请至少选择一个对象类别。")})
+        error_messages={"required": _("请至少选择一个对象类别。"), "invalid_choice": _("请从列表中选择对象类别。"),
+                        "invalid_pk_value": _("请从列表中选择对象类别。")})
     store = StoreField(label=_("默认出库点"), queryset=Store.objects.none(),
                        help_text=_("没有指定发放队伍的镇从这里出库"),
-                       error_messages={"required": _("请选择默认出库点。")})
+                       error_messages={"required": _("请选择默认出库点。"),
+                                       "invalid_choice": _("请从列表中选择默认出库点。")})
     note = forms.CharField(label=_("说明"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
