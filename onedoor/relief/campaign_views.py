@@ -53,7 +53,7 @@ from .campaigns import (
     set_team,
 )
 from .choices import CampaignStatus, EntryStatus
-from .models import Campaign, CampaignEvent, CampaignTeam, RosterEntry
+from .models import STOCK_VIEWERS, Campaign, CampaignEvent, CampaignTeam, RosterEntry
 from .selectors import CoverageRow
 
 AREA_CODE = re.compile(r"^\d{12}$")
@@ -126,6 +126,7 @@ def campaign_list(request):
         "page": page, "querystring": querystring_without_page(request), "status": status,
         "statuses": CampaignStatus.choices,
         "can_create": managed_areas(request.user, ("district", "town", "subdistrict", "farm")).exists(),
+        "stock_tabs": request.user.has_role(*STOCK_VIEWERS, "admin"),
     })
 
 

@@ -400,3 +400,10 @@ def test_remaining_list_prints_the_villages_open_entries(frozen, login, world):
     assert mask_id_number(frozen.yang.id_number) in body and frozen.yang.id_number not in body
     log = AccessLog.objects.get(reason="打印未送达名单")
     assert log.action == "export" and log.details["rows"] == 2
+
+
+def test_the_stock_sections_tabs_lead_to_the_campaigns(cw, login):
+    campaigns = reverse("relief:campaign_list")
+    assert campaigns in login("storekeeper").get(reverse("relief:stock")).content.decode()
+    assert reverse("relief:call_off_list") in login("leader").get(campaigns).content.decode()
+    assert reverse("relief:call_off_list") not in login("clerk.lianhua").get(campaigns).content.decode()
