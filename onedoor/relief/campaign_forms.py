@@ -269,6 +269,7 @@ class RosterFilterForm(forms.Form):
         for name, field in self.fields.items():
             field.widget.attrs.setdefault("class", "form-select form-select-sm" if name != "q"
                                           else "form-control form-control-sm")
+            field.widget.attrs.setdefault("aria-label", field.label)
 
     def values(self) -> dict:
         if not self.is_bound:
