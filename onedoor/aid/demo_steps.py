@@ -137,7 +137,7 @@ def load_demo_year_aid(options: dict) -> str:
             fund = actions.fund_for(payment.area_id, payment.amount)
             if fund.balance < payment.amount:
                 actions.top_up_fund(fund, actor=finance, amount=YEAR_TOP_UP, reason="备用金不足，追加拨付（演示）")
-            on = min(timezone.localdate(task.decided_at) + timedelta(days=task.pk % 4), timezone.localdate())
+            on = min(timezone.localdate(task.decided_at) + timedelta(days=synth._digest(plan.seed, task.application.receipt_no) % 4), timezone.localdate())
             actions.disburse_payment(AidPayment.objects.get(pk=payment.pk), actor=finance, on=on)
         paid += 1
         total += payment.amount

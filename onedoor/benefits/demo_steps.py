@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import io
+import time
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -168,15 +169,24 @@ def _return_file(plan: synth.Plan, run: PayrollRun, paid_on: date) -> bytes:
 def load_demo_payroll(options: dict) -> str:
     plan = synth.plan_for(options, timezone.localdate())
     finance = User.objects.filter(username="finance").first()
-    if finance is None or not Enrollment.objects.exists():
-        return "没有财务账号或待遇，跳过"
+    if finance is None or not Enrollment.objects.filter(decision__isnull=True).exists():
+        return "没有财务账号或演示待遇（第 65 步），跳过"
     reviewer = _reviewer()
     months = [date(plan.year, m, 1) for m in range(1, 13) if date(plan.year, m, 1) <= timezone.localdate()]
     done = 0
+    spent = dict.fromkeys(("计算", "重发", "审核", "导出", "对账"), 0.0)
+
+    def timed(phase: str, started: float) -> float:
+        now = time.monotonic()
+        spent[phase] += now - started
+        return now
+
     for month in months:
         if PayrollRun.objects.filter(month=month).exists():
             continue
+        clock = time.monotonic()
         run = compute_run(create_run(actor=finance, month=month), actor=finance)
+        clock = timed("计算", clock)
         previous = (PayrollRun.objects.filter(month__lt=month, state__in=[RunState.RECONCILED, RunState.CLOSED])
                     .order_by("-month").first())
         if previous is not None:  # last month's failures, to a corrected account
@@ -185,15 +195,20 @@ def load_demo_payroll(options: dict) -> str:
                 number = failed.enrollment.person.id_number or str(failed.pk)
                 reissue_failed(failed, actor=finance, run=run,
                                bank_account=synth.bank_account(plan.seed, number + "/new"))
+        clock = timed("重发", clock)
         approve_run(run, actor=reviewer)
+        clock = timed("审核", clock)
         export_bank_file(run, actor=finance, fmt="csv", encoding="utf-8")
+        clock = timed("导出", clock)
         paid_on = month + timedelta(days=14)
         reconcile_return_file(run, actor=finance, file=io.BytesIO(_return_file(plan, run, paid_on)),
                               filename=f"回盘{month:%Y%m}.csv", on=paid_on)
+        timed("对账", clock)
         if month != months[-1]:
             close_run(run, actor=finance)
         done += 1
     paid = Payment.objects.filter(status=PaymentStatus.PAID, month__year=plan.year)
     failed = Payment.objects.filter(status=PaymentStatus.FAILED, month__year=plan.year).count()
-    return (f"{plan.year}年发放批次 {done} 个；到账 {paid.count()} 笔，失败 {failed} 笔"
+    phases = "，".join(f"{phase} {seconds:.0f} 秒" for phase, seconds in spent.items())
+    return (f"{plan.year}年发放批次 {done} 个；到账 {paid.count()} 笔，失败 {failed} 笔（用时：{phases}）"
             if done else "发放批次已有，未重复生成")

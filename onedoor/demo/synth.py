@@ -40,7 +40,7 @@ ARTICLE_HOUSEHOLDS = {
     "tekun": 1000,         # 特困供养人员, living alone
     "orphan": 120,         # a grandparent raising an orphan
     "unsupported": 110,    # a grandparent raising a child nobody supports (事实无人抚养)
-    "elderly": 2200,       # a person of 80+ (高龄津贴), alone or with a spouse
+    "elderly": 1450,       # a person of 80+ (高龄津贴), alone or with a spouse
     "edge": 600,           # 低保边缘家庭
     "employment": 1400,    # a household whose head is 就业困难人员
 }
@@ -88,9 +88,9 @@ def plan_for(options: dict | None, today: date) -> Plan:
         households = dict(ARTICLE_HOUSEHOLDS)
         loans = ARTICLE_LOANS
     else:
-        total = SMALL_HOUSEHOLDS if scale == "small" else int(scale)
+        total = SMALL_HOUSEHOLDS if scale == "small" else (int(scale) if scale.isdigit() else 0)
         if total < 20:
-            raise ValueError("--scale 须为 small、article 或不小于 20 的户数")
+            raise ValueError(f"--scale 须为 small、article 或不小于 20 的户数，不能是“{scale}”。")
         households = _distribute(total)
         loans = max(3, round(ARTICLE_LOANS * total / sum(ARTICLE_HOUSEHOLDS.values())))
     roster = households["tekun"] + households["orphan"] + round(households["dibao"] * 0.3)
@@ -233,7 +233,7 @@ def monthly_income(seed: int, id_number: str, kind: str, relation: str, age: int
     if age < 18 or age >= 75 or kind in ("tekun", "orphan", "unsupported"):
         return Decimal("0.00")
     if kind == "dibao":
-        return Decimal(int(draw * 400)).quantize(Decimal("1")) * (1 if relation == "户主" else Decimal("0.5"))
+        return Decimal(int(draw * 320)).quantize(Decimal("1")) * (1 if relation == "户主" else Decimal("0.5"))
     if kind == "edge":
         return Decimal(900 + int(draw * 600))
     if kind == "elderly":
