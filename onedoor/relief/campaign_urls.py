@@ -17,6 +17,8 @@ urlpatterns: list = [
     path("<int:pk>/roster/", views.campaign_roster, name="campaign_roster"),
     path("<int:pk>/roster/add/", views.campaign_roster_add, name="campaign_roster_add"),
     path("<int:pk>/roster/<int:entry_id>/status/", views.campaign_entry_status, name="campaign_entry_status"),
+    path("<int:pk>/roster/<int:entry_id>/proof/<str:kind>/", views.campaign_delivery_proof,
+         name="campaign_delivery_proof"),
     path("<int:pk>/villages/<str:code>/remaining/", views.campaign_remaining, name="campaign_remaining"),
     path("<int:pk>/villages/<str:code>/signoff.pdf", views.campaign_signoff, name="campaign_signoff"),
 ]

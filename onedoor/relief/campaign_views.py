@@ -408,6 +408,37 @@ def campaign_entry_status(request, pk: int, entry_id: int):
                                                                    "form": form})
 
 
+PROOF_KINDS = {"signature": "signature", "sheet": "signed_sheet", "photo": "photo"}
+
+
+@never_cache
+@login_required
+def campaign_delivery_proof(request, pk: int, entry_id: int, kind: str):
+    """The proof of a delivery — the signature drawn on the phone, the photo of the signed sheet, or the
+    photo taken at the door — to whoever may see the entry; each view is written to the access log."""
+    from django.http import FileResponse, Http404
+
+    from onedoor.core.audit import log_access
+    from onedoor.core.choices import AccessAction
+
+    from .models import Delivery
+
+    campaign = _campaign(request, pk)
+    entry = get_visible_or_404(request.user, RosterEntry.objects.filter(campaign=campaign), pk=entry_id)
+    delivery = Delivery.objects.filter(entry=entry).first()
+    if delivery is None:
+        stored = None
+    elif kind == "proof":  # whichever the team captured: the signature, else the signed sheet
+        stored = delivery.signature or delivery.signed_sheet
+    else:
+        stored = getattr(delivery, PROOF_KINDS.get(kind, ""), None)
+    if not stored:
+        raise Http404(_("没有这项签收凭证。"))
+    log_access(actor=request.user, action=AccessAction.DOWNLOAD, target=delivery,
+               target_label=f"{campaign} · {entry.person.name}", reason=str(_("查看签收凭证")))
+    return FileResponse(stored.open("rb"), content_type="image/jpeg" if stored.name.endswith(".jpg") else "image/png")
+
+
 # --- printed lists ------------------------------------------------------------------------------------
 
 @never_cache

@@ -228,6 +228,15 @@ def _entry_status(client, world) -> None:
     assert _state() == before
 
 
+def _proof(client, world) -> None:
+    found = probe_campaigns(world)
+    before = _access_logs()
+    for campaign, entry in ((found.district, found.foreign_entry), (found.wuxian, found.wuxian_entry)):
+        for kind in ("proof", "signature", "sheet", "photo"):
+            assert client.get(_url("campaign_delivery_proof", campaign, entry.pk, kind)).status_code == 404
+    assert _access_logs() == before
+
+
 def _village_document(route: str):
     def check(client, world) -> None:
         found = probe_campaigns(world)
@@ -259,6 +268,7 @@ PROBES: list = [
     Probe("relief:campaign_roster", expect="check", check=_roster),
     Probe("relief:campaign_roster_add", expect="check", check=_roster_add),
     Probe("relief:campaign_entry_status", expect="check", check=_entry_status),
+    Probe("relief:campaign_delivery_proof", expect="check", check=_proof),
     Probe("relief:campaign_remaining", expect="check", check=_village_document("campaign_remaining")),
     Probe("relief:campaign_signoff", expect="check", check=_village_document("campaign_signoff")),
 ]

@@ -1,5 +1,5 @@
-"""The person page shows the campaigns whose roster lists the person, with the outcome — to viewers
-whose scope covers the person's village only."""
+"""The person page shows the campaigns whose roster lists the person, with the outcome, and the proof of a
+delivery is served to those who see the entry — to viewers whose scope covers the village only."""
 
 from datetime import date
 
@@ -32,3 +32,28 @@ def test_no_section_for_a_person_on_no_roster(make_campaign, login):
     cw = make_campaign()
     page = login("clerk.wuxian").get(reverse("registry:person_detail", args=[cw.yang.pk]))
     assert 'data-testid="person-campaigns"' not in page.content.decode()
+
+
+def test_the_delivery_proof_is_shown_to_those_who_see_the_entry_and_logged(make_campaign, login, world,
+                                                                           signature_png):
+    from onedoor.core.models import AccessLog
+    from onedoor.relief.campaigns import deliver, generate_roster, image_file
+    from onedoor.relief.models import RosterEntry
+
+    cw = make_campaign()
+    generate_roster(cw.campaign, actor=cw.stock.keeper, on=date(2026, 11, 20))
+    entry = RosterEntry.objects.get(campaign=cw.campaign, person=cw.yang)
+    deliver(entry, actor=world.user("clerk.wuxian"),
+            signature=image_file(signature_png, content_type="image/png", field="signature", name="sig"))
+    roster = login("leader").get(reverse("relief:campaign_roster", args=[cw.campaign.pk])).content.decode()
+    url = reverse("relief:campaign_delivery_proof", args=[cw.campaign.pk, entry.pk, "proof"])
+    assert url in roster
+    before = AccessLog.objects.count()
+    answer = login("leader").get(url)
+    assert answer.status_code == 200 and answer["Content-Type"] == "image/png"
+    assert b"".join(answer.streaming_content) == signature_png
+    assert AccessLog.objects.count() == before + 1
+    # No photo was taken; another town's clerk does not see the entry at all.
+    photo_url = reverse("relief:campaign_delivery_proof", args=[cw.campaign.pk, entry.pk, "photo"])
+    assert login("leader").get(photo_url).status_code == 404
+    assert login("clerk.lianhua").get(url).status_code == 404
