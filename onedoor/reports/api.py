@@ -23,7 +23,7 @@ class RowOut(Schema):
     label: str
     amount: str = Field(description="金额（元，两位小数的字符串）")
     count: int = Field(description="人次、件数或数量")
-    people: int
+    people: int = Field(description="已送达人数（仅活动覆盖的按类别行；其他行为 0）")
 
 
 class PeriodOut(Schema):
