@@ -217,10 +217,6 @@ def _local_date(column: str) -> str:
     return f"date({column}, '+{TZ_OFFSET_HOURS} hours')"
 
 
-def _month(column: str) -> str:
-    return f"date_trunc('month', {column})" if connection.vendor == "postgresql" else f"strftime('%%Y-%%m', {column})"
-
-
 def _raw(user_id: int, today: date) -> dict:
     """The leader dashboard's aggregates by hand (the district leader: the scope is the district's code range)."""
     from django.utils import timezone
@@ -241,16 +237,15 @@ def _raw(user_id: int, today: date) -> dict:
                        "AND (valid_until IS NULL OR valid_until > CURRENT_TIMESTAMP)", [user_id])
         cursor.fetchall()
         cursor.execute(
-            f"SELECT {_month('r.delivered_on')}, SUM(r.amount),"
-            " SUM(CASE WHEN r.reverses_id IS NULL THEN 1 ELSE -1 END),"
-            " SUM(CASE WHEN r.delivered_on <= %s THEN r.amount ELSE 0 END),"
-            " SUM(CASE WHEN r.delivered_on > %s THEN 0 WHEN r.reverses_id IS NULL THEN 1 ELSE -1 END)"
+            "SELECT r.delivered_on, SUM(r.amount), SUM(CASE WHEN r.reverses_id IS NULL THEN 1 ELSE -1 END)"
             " FROM ledger_assistancerecord r WHERE r.kind = 'cash' AND r.delivered_on >= %s AND r.delivered_on <= %s"
-            f" AND r.area_id >= %s AND r.area_id <= %s GROUP BY {_month('r.delivered_on')}",
-            [compare_to, compare_to, date(year - 1, 1, 1), today, low, high])
-        months = cursor.fetchall()
-        this = [m for m in months if str(m[0])[:4] == str(year)]
-        out["subsidy"] = (sum(m[1] for m in this), sum(m[2] for m in this))
+            " AND r.area_id >= %s AND r.area_id <= %s GROUP BY r.delivered_on",
+            [date(year - 1, 1, 1), today, low, high])
+        days = cursor.fetchall()
+        this = [d for d in days if str(d[0])[:4] == str(year)]
+        out["subsidy"] = (sum(d[1] for d in this), sum(d[2] for d in this))
+        out["subsidy_last_to_date"] = sum(d[2] for d in days if str(d[0]) <= str(compare_to)
+                                          and str(d[0])[:4] != str(year))
         cursor.execute(
             "SELECT SUM(CASE WHEN submitted_at >= %s THEN 1 ELSE 0 END), SUM(CASE WHEN submitted_at < %s THEN 1"
             " ELSE 0 END), SUM(CASE WHEN submitted_at < %s THEN 1 ELSE 0 END) FROM intake_application"
@@ -331,6 +326,8 @@ def dashboard(scale: int):
         "subsidy amount": (Decimal(ours["subsidy"]["this_year"]["amount"]), Decimal(raw["subsidy"][0]).quantize(
             Decimal("0.01"))),
         "subsidy times": (ours["subsidy"]["this_year"]["times"], raw["subsidy"][1]),
+        "subsidy times last year to date": (ours["subsidy"]["last_year_to_date"]["times"],
+                                            raw["subsidy_last_to_date"]),
         "applications": (ours["applications"]["this_year"], raw["applications"]),
         "deliveries": (ours["deliveries"]["this_year"], raw["deliveries"]),
         "tasks": (sum(r["count"] for r in ours["tasks_by_state"]), raw["tasks"]),
