@@ -267,6 +267,21 @@ def test_delivery_out_of_reach_is_404_and_short_stock_409(generated, login, sign
     assert entry.status == "pending"
 
 
+def test_a_target_who_died_is_not_delivered_to(generated, login, world, signature_url):
+    from datetime import date
+
+    from onedoor.registry.models import Person
+    from onedoor.relief.models import Delivery
+
+    entry = entry_of(generated, generated.orphan)
+    # The death is in the registry but the roster does not know yet (recorded without the signal).
+    Person.objects.filter(pk=generated.orphan.pk).update(death_date=date(2026, 11, 21))
+    response = deliver(login("clerk.wuxian"), entry, signature=signature_url)
+    assert response.status_code == 422 and "去世" in response.json()["message"]
+    entry.refresh_from_db()
+    assert entry.status == "deceased" and not Delivery.objects.exists()
+
+
 def test_outcomes_through_the_api(generated, login):
     client = login("clerk.wuxian")
     entry = entry_of(generated, generated.yang)
