@@ -5,7 +5,7 @@ with the same two correlated look-ups) plus one statement per other section (loa
 tasks, decisions, campaign issues, stock, agreements, catalogue). Both answers are checked equal.
 
 Population, set-based: N / 40 people through the registry's bulk inserter, one category assignment each
-(every fifth person changes category on 1 July), then the ledger rows with one INSERT … SELECT per million
+(every fifth person changes category on 1 July), every second person heading a household, then the ledger rows with one INSERT … SELECT per million
 (generate_series on PostgreSQL, a recursive CTE on SQLite), and one reversal per thousand rows."""
 
 from __future__ import annotations
@@ -114,6 +114,11 @@ def _populate(scale: int) -> str:
             f" SELECT CASE (p.id %% {n_cat}) {later} END, p.id, NULL, p.residence_area_id, %s, NULL, 'manual',"
             " '基准', '', NULL FROM registry_person p WHERE p.id >= %s AND p.id <= %s AND p.id %% 5 = 0",
             [date(YEAR, 7, 1), first, last])
+        # every second person heads a household (no category of its own): half the rows carry a household
+        cursor.execute(
+            "INSERT INTO registry_household (head_id, residence_area_id, address, hukou_type, formed_on, dissolved_on)"
+            " SELECT p.id, p.residence_area_id, '', '', %s, NULL FROM registry_person p"
+            " WHERE p.id >= %s AND p.id <= %s AND p.id %% 2 = 0", [date(2020, 1, 1), first, last])
     source_type = ContentType.objects.get_for_model(Person).pk
     base_source = (AssistanceRecord.objects.order_by("-source_id").values_list("source_id", flat=True).first()
                    or 0) + 1
@@ -130,11 +135,12 @@ def _populate(scale: int) -> str:
                 "INSERT INTO ledger_assistancerecord (person_id, household_id, area_id, delivered_on, policy_id,"
                 " programme, department_id, kind, amount, quantity, unit, source_type_id, source_id, reverses_id,"
                 " reason, created_at, actor_id)"
-                f" SELECT p.id, NULL, p.residence_area_id, {day},"
+                f" SELECT p.id, h.id, p.residence_area_id, {day},"
                 f" CASE (s.n %% {len(policy_ids)}) {policies} END, '', %s,"
                 " CASE WHEN s.n %% 50 = 0 THEN 'in_kind' ELSE 'cash' END,"
                 " 100 + (s.n %% 900) + (s.n %% 100) / 100.0, NULL, '', %s, %s + s.n, NULL, '', %s, NULL"
-                f" FROM ({_series(count)}) s JOIN registry_person p ON p.id = %s + ((s.n + %s) %% %s)",
+                f" FROM ({_series(count)}) s JOIN registry_person p ON p.id = %s + ((s.n + %s) %% %s)"
+                " LEFT JOIN registry_household h ON h.head_id = p.id",
                 [START, department_id, source_type, base_source + done, now, first, done, people])
         done += count
     with transaction.atomic(), connection.cursor() as cursor:
@@ -171,13 +177,14 @@ def _raw() -> dict:
                 " AND ca.valid_from <= r.delivered_on AND (ca.valid_to IS NULL OR ca.valid_to > r.delivered_on)"
                 f" ORDER BY 1 LIMIT 1), {NO_CATEGORY_KEY})")
 
+    household = f"CASE WHEN r.household_id IS NULL THEN {NO_CATEGORY_KEY} ELSE {first_key('household')} END"
     out: dict = {}
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT r.policy_id, SUM(r.amount), {times} FROM ledger_assistancerecord r WHERE {where}"
                        " GROUP BY r.policy_id", params)
         out["by_policy"] = cursor.fetchall()
         cursor.execute(f"SELECT k, SUM(amount), SUM(t) FROM (SELECT r.amount AS amount, CASE WHEN r.reverses_id"
-                       f" IS NULL THEN 1 ELSE -1 END AS t, {_least(first_key('person'), first_key('household'))}"
+                       f" IS NULL THEN 1 ELSE -1 END AS t, {_least(first_key('person'), household)}"
                        f" AS k FROM ledger_assistancerecord r WHERE {where}) x GROUP BY k", params)
         out["by_category"] = cursor.fetchall()
         for name, sql, args in (

@@ -251,8 +251,10 @@ def category_on_delivery() -> Least:
     person's and the household's categories in force on the day, NO_CATEGORY_KEY when none. Two correlated
     single-column index lookups per row (person, household) rather than one OR, so each uses its index."""
     big = Value(NO_CATEGORY_KEY, output_field=BigIntegerField())
-    return Least(Coalesce(_first_category_key("person"), big), Coalesce(_first_category_key("household"), big),
-                 output_field=BigIntegerField())
+    # rows without a household skip the household look-up (CASE evaluates its branch only when taken)
+    household = Case(When(household_id__isnull=True, then=big),
+                     default=Coalesce(_first_category_key("household"), big), output_field=BigIntegerField())
+    return Least(Coalesce(_first_category_key("person"), big), household, output_field=BigIntegerField())
 
 
 def category_key(category) -> int:
