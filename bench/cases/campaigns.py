@@ -36,8 +36,8 @@ ROSTER_DAY = date(2026, 11, 20)
 SINCE = date(2024, 1, 1)
 CATEGORIES = ("tekun", "orphan", "dibao_single")
 
-# The people these cases made: persons with ids in (after, last]; kept between the two cases of a run.
-_made: dict[str, int] = {}
+# The people these cases made, as id ranges (after, last]: kept between the two cases of a run.
+_made: list[tuple[int, int]] = []
 
 
 # --- data --------------------------------------------------------------------------------------------
@@ -67,25 +67,25 @@ def _bureau_and_store():
 
 
 def _persons(scale: int) -> tuple[int, int]:
-    """At least `scale` people of these cases (made once per run); returns the (after, last) id range."""
+    """`scale` people of these cases with consecutive ids (after, after + scale]; made once per run."""
     from onedoor.core.idnumber import make_id_number
     from onedoor.geo.actions import load_areas
     from onedoor.geo.models import Area
     from onedoor.registry.bulk import Inserter
     from onedoor.registry.models import Person
 
-    if _made and _made["last"] - _made["after"] >= scale:
-        return _made["after"], _made["after"] + scale
+    for after, last in _made:
+        if last - after >= scale:
+            return after, after + scale
     load_areas()
     villages = list(Area.objects.current().filter(level__in=["village", "community"]).values_list("code", flat=True))
-    after = _made.get("after") or Person.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
-    have = _made["last"] - _made["after"] if _made else 0
+    before = Person.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     inserter = Inserter(Person)
-    start, batch = date(1935, 1, 1), []
-    for i in range(have, scale):
+    start, batch, offset = date(1935, 1, 1), [], sum(last - after for after, last in _made)  # numbers not yet used
+    for i in range(scale):
         name = SURNAMES[i % len(SURNAMES)] + GIVEN[(i // 7) % len(GIVEN)] + GIVEN[(i // 211) % len(GIVEN)]
-        born = start + timedelta(days=i // 900)
-        number = make_id_number("350213", born, i % 900)  # 350213: apart from the other cases' numbers
+        born = start + timedelta(days=(i + offset) // 900)
+        number = make_id_number("350213", born, (i + offset) % 900)  # 350213: apart from the other cases' numbers
         village = villages[i % len(villages)]
         batch.append({"id_number": number, "id_tail": number[-6:], "name": name, "name_simplified": name,
                       "sex": "M" if int(number[16]) % 2 else "F", "birth_date": born,
@@ -94,9 +94,13 @@ def _persons(scale: int) -> tuple[int, int]:
             inserter.insert_dicts(batch)
             batch = []
     inserter.insert_dicts(batch)
-    last = Person.objects.order_by("-pk").values_list("pk", flat=True).first()
-    _made.update(after=after, last=last)
-    return after, after + scale
+    # Ids come from the table's sequence, which may have moved past the largest id left by earlier cases.
+    ids = Person.objects.filter(pk__gt=before).order_by("pk").values_list("pk", flat=True)
+    first, last = ids.first(), ids.last()
+    if last - first + 1 != scale:
+        raise RuntimeError(f"expected {scale} consecutive ids, got {first}..{last}")
+    _made.append((first - 1, last))
+    return first - 1, last
 
 
 def _categories() -> dict[str, int]:
@@ -169,8 +173,8 @@ def _remove_everything() -> None:
             cursor.execute(f"DELETE FROM {table} WHERE campaign_id IN ({campaigns})" if table != "relief_historicalcampaign"
                            else f"DELETE FROM {table} WHERE name LIKE 'bench %%'")
         cursor.execute("DELETE FROM relief_campaign WHERE name LIKE 'bench %%'")
-        if _made:
-            params = {"after": _made["after"], "last": _made["last"]}
+        for after, last in _made:
+            params = {"after": after, "last": last}
             cursor.execute("DELETE FROM registry_categoryassignment WHERE (person_id > %(after)s AND person_id <="
                            " %(last)s) OR household_id IN (SELECT id FROM registry_household WHERE head_id >"
                            " %(after)s AND head_id <= %(last)s)", params)
