@@ -301,7 +301,7 @@ def leader(user: Any, *, year: int | None = None, today: date | None = None) -> 
               change=_change(deliveries["this_year"], deliveries["last_year_to_date"])),
         _card("on_time", _("按期办结率"), f"{on_time['rate']}%" if on_time["rate"] is not None else "—",
               compare=_("%(on_time)s / %(decided)s 件") % on_time, compare_label=_("按期 / 已决定"),
-              tone="success" if (on_time["rate"] or 0) >= 90 else "warning"),
+              tone="" if on_time["rate"] is None else ("success" if on_time["rate"] >= 90 else "warning")),
     ]
     months = [_("%(m)s月") % {"m": m} for m in range(1, 13)]
     monthly = f["monthly"]

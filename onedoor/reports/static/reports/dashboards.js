@@ -116,9 +116,10 @@
              data: spec.categories.map(function (c, i) { return { name: c, value: spec.series[0].data[i] }; }) }]
         : spec.series.map(function (s) {
           var kind = s.kind || (spec.kind === "line" ? "line" : "bar");
-          return { type: kind, name: s.name, data: s.data, stack: s.stack || undefined, smooth: kind === "line",
+          return { type: kind, name: s.name, data: s.data, stack: s.stack || undefined,
                    label: { show: !stacked && kind === "bar" && spec.categories.length <= 12,
-                            position: spec.horizontal ? "right" : "top" } };
+                            position: spec.horizontal ? "right" : "top",
+                            formatter: function (p) { return p.value ? p.value.toLocaleString("zh-CN") : ""; } } };
         }),
     };
   }
