@@ -1,7 +1,7 @@
 """The annual report over N assistance-ledger rows: `reports.annual.annual_report` for a district leader (every
 section, scoped through `visible_to`, about thirty queries) against the same aggregates written by hand in raw
 SQL in the same run — the two ledger scans (cash by policy; cash by the category held on the day of payment,
-with the same two correlated look-ups) plus one statement per other section (loans, subsidies, applications,
+with the same two correlated look-ups, the category read once to map ids to keys) plus one statement per other section (loans, subsidies, applications,
 tasks, decisions, campaign issues, stock, agreements, catalogue). Both answers are checked equal.
 
 Population, set-based: N / 40 people through the registry's bulk inserter, one category assignment each
@@ -164,18 +164,22 @@ def _least(a: str, b: str) -> str:
 def _raw() -> dict:
     """The report's figures by hand-written SQL (the leader sees the district: the scope is the area range)."""
     from onedoor.core.scoping import subtree_bounds
-    from onedoor.reports.annual import CATEGORY_KEY_BASE, NO_CATEGORY_KEY
+    from onedoor.reports.annual import NO_CATEGORY_KEY
 
     low, high = subtree_bounds(DISTRICT)
     where = "r.kind = 'cash' AND r.delivered_on >= %s AND r.delivered_on <= %s AND r.area_id >= %s AND r.area_id <= %s"
     params = [START, END, low, high]
     times = "SUM(CASE WHEN r.reverses_id IS NULL THEN 1 ELSE -1 END)"
 
+    from onedoor.reports.annual import category_keys
+
+    mapping = " ".join(f"WHEN {pk} THEN {key}" for pk, key in category_keys().items())
+
     def first_key(side: str) -> str:
-        return (f"COALESCE((SELECT CAST(c.\"order\" AS BIGINT) * {CATEGORY_KEY_BASE} + ca.category_id"
-                f" FROM registry_categoryassignment ca JOIN registry_category c ON c.id = ca.category_id WHERE ca.{side}_id = r.{side}_id"
-                " AND ca.valid_from <= r.delivered_on AND (ca.valid_to IS NULL OR ca.valid_to > r.delivered_on)"
-                f" ORDER BY 1 LIMIT 1), {NO_CATEGORY_KEY})")
+        return (f"COALESCE((SELECT MIN(CASE ca.category_id {mapping} ELSE {NO_CATEGORY_KEY} END)"
+                f" FROM registry_categoryassignment ca WHERE ca.{side}_id = r.{side}_id"
+                " AND ca.valid_from <= r.delivered_on AND (ca.valid_to IS NULL OR ca.valid_to > r.delivered_on)),"
+                f" {NO_CATEGORY_KEY})")
 
     household = f"CASE WHEN r.household_id IS NULL THEN {NO_CATEGORY_KEY} ELSE {first_key('household')} END"
     out: dict = {}

@@ -35,6 +35,7 @@ from django.db.models import (
     Exists,
     F,
     IntegerField,
+    Min,
     OuterRef,
     Q,
     QuerySet,
@@ -43,7 +44,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Cast, Coalesce, Least, Substr, TruncDate, TruncMonth
+from django.db.models.functions import Coalesce, Least, Substr, TruncDate, TruncMonth
 from django.utils import timezone
 
 from onedoor.core.money import round_money
@@ -232,29 +233,41 @@ CATEGORY_KEY_BASE = 10**8   # key = category.order × base + category.id: sorts 
 NO_CATEGORY_KEY = 10**15
 
 
-def _first_category_key(side: str) -> Subquery:
+def category_keys() -> dict[int, int]:
+    """Every category's key (order × base + id), read once: the look-up maps ids to keys with a CASE instead of
+    joining the category table for every ledger row."""
+    from onedoor.registry.models import Category
+
+    return {pk: order * CATEGORY_KEY_BASE + pk for pk, order in Category.objects.values_list("pk", "order")}
+
+
+def _first_category_key(side: str, keys: dict[int, int]) -> Subquery:
     """The smallest key of the categories the row's person (side "person") or household held that day."""
     from onedoor.registry.models import CategoryAssignment
 
     day = OuterRef("delivered_on")
+    key = Case(*(When(category_id=pk, then=Value(value)) for pk, value in keys.items()),
+               default=Value(NO_CATEGORY_KEY), output_field=BigIntegerField())
     return Subquery(
         CategoryAssignment.objects.filter(**{f"{side}_id": OuterRef(f"{side}_id")}, valid_from__lte=day)
         .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=day))
-        .annotate(key=Cast("category__order", BigIntegerField()) * CATEGORY_KEY_BASE + F("category_id"))
-        .order_by("key").values("key")[:1],
+        .order_by().values(f"{side}_id").annotate(key=Min(key)).values("key"),
         output_field=BigIntegerField(),
     )
 
 
-def category_on_delivery() -> Least:
+def category_on_delivery(keys: dict[int, int] | None = None):
     """The category key a ledger row counts under (see the module docstring): the first by (order, id) of the
     person's and the household's categories in force on the day, NO_CATEGORY_KEY when none. Two correlated
-    single-column index lookups per row (person, household) rather than one OR, so each uses its index."""
+    single-column index look-ups per row (person, household) rather than one OR, so each uses its index; a
+    row without a household skips the second (CASE evaluates its branch only when taken)."""
+    keys = category_keys() if keys is None else keys
     big = Value(NO_CATEGORY_KEY, output_field=BigIntegerField())
-    # rows without a household skip the household look-up (CASE evaluates its branch only when taken)
+    if not keys:
+        return big
     household = Case(When(household_id__isnull=True, then=big),
-                     default=Coalesce(_first_category_key("household"), big), output_field=BigIntegerField())
-    return Least(Coalesce(_first_category_key("person"), big), household, output_field=BigIntegerField())
+                     default=Coalesce(_first_category_key("household", keys), big), output_field=BigIntegerField())
+    return Least(Coalesce(_first_category_key("person", keys), big), household, output_field=BigIntegerField())
 
 
 def category_key(category) -> int:
@@ -275,14 +288,9 @@ def subsidy_records(user: Any, *, start: date, end: date, area_code: str, policy
     if policy:
         records = records.filter(policy__isnull=True) if policy == NO_POLICY else records.filter(policy_id=policy)
     if category:
-        from onedoor.registry.models import Category
-
-        if category == NO_CATEGORY:
-            key = NO_CATEGORY_KEY
-        else:
-            found = Category.objects.filter(pk=category).first()
-            key = category_key(found) if found else -1
-        records = records.annotate(report_category=category_on_delivery()).filter(report_category=key)
+        keys = category_keys()
+        key = NO_CATEGORY_KEY if category == NO_CATEGORY else keys.get(int(category), -1)
+        records = records.annotate(report_category=category_on_delivery(keys)).filter(report_category=key)
     return records
 
 
