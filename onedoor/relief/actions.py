@@ -44,6 +44,13 @@ class InsufficientStock(Conflict):
 
 # --- checks ------------------------------------------------------------------------------------
 
+def may_issue_from(actor: Any, store: Store) -> bool:
+    """Whether `actor` may hand out goods of `store` for a recorded source (a campaign delivery, a patrol)."""
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        return False
+    return is_admin(actor) or Store.objects.visible_to(actor, "issue").filter(pk=store.pk).exists()
+
+
 def _check_may(actor: Any, store: Store, action: str = "manage") -> None:
     if actor is None or not getattr(actor, "is_authenticated", False):
         raise NotPermitted("请先登录。")

@@ -404,7 +404,8 @@ def ancestor_codes(code: str) -> list[str]:
 
 class CampaignQuerySet(ScopedQuerySet):
     """A campaign is visible to a grant that overlaps its area either way: the district's campaign is
-    seen by a town team (whose area lies inside it) and a town's campaign by the district."""
+    seen by a town team (whose area lies inside it) and a town's campaign by the district. Managing it
+    (items, roster, close) needs a grant whose area covers the whole campaign."""
 
     def visible_to(self, user: Any, action: str = "view") -> CampaignQuerySet:
         grants = grants_of(user)
@@ -416,7 +417,9 @@ class CampaignQuerySet(ScopedQuerySet):
             if grant.role not in roles:
                 continue
             if grant.area_code:
-                opened = in_subtree("area", grant.area_code) | Q(area__in=ancestor_codes(grant.area_code))
+                opened = in_subtree("area", grant.area_code)
+                if action != "manage":  # a town team follows the district's campaign but does not run it
+                    opened |= Q(area__in=ancestor_codes(grant.area_code))
             elif grant.organisation_id:
                 opened = Q(organisation=grant.organisation_id)
             else:
@@ -526,19 +529,25 @@ class RosterEntry(models.Model):
     coverage is counted against the list as it stood. Unique per campaign and person; each item a
     target receives is a DeliveryLine, unique per entry and item."""
 
-    campaign = models.ForeignKey(Campaign, verbose_name=_("活动"), on_delete=models.PROTECT, related_name="entries")
+    # Foreign keys whose lookups the composite indexes below serve (or that are only checked when an
+    # area, category or user is deleted — which PROTECT refuses anyway) carry no index of their own:
+    # a roster insert of 20,000 rows then keeps 6 indexes up to date instead of 14.
+    campaign = models.ForeignKey(Campaign, verbose_name=_("活动"), on_delete=models.PROTECT, related_name="entries",
+                                 db_index=False)
     person = models.ForeignKey("registry.Person", verbose_name=_("对象"), on_delete=models.PROTECT, related_name="+")
     household = models.ForeignKey("registry.Household", verbose_name=_("家庭"), on_delete=models.PROTECT, null=True,
-                                  blank=True, related_name="+")
+                                  blank=True, related_name="+", db_index=False)
     category = models.ForeignKey("registry.Category", verbose_name=_("对象类别"), on_delete=models.PROTECT,
-                                 related_name="+")
-    area = models.ForeignKey("geo.Area", verbose_name=_("村（社区）"), on_delete=models.PROTECT, related_name="+")
-    town = models.ForeignKey("geo.Area", verbose_name=_("镇（街、场）"), on_delete=models.PROTECT, related_name="+")
+                                 related_name="+", db_index=False)
+    area = models.ForeignKey("geo.Area", verbose_name=_("村（社区）"), on_delete=models.PROTECT, related_name="+",
+                             db_index=False)
+    town = models.ForeignKey("geo.Area", verbose_name=_("镇（街、场）"), on_delete=models.PROTECT, related_name="+",
+                             db_index=False)
     address = models.CharField(_("住址"), max_length=200, blank=True)
     status = models.CharField(_("状态"), max_length=12, choices=EntryStatus.choices, default=EntryStatus.PENDING)
     status_at = models.DateTimeField(_("状态时间"), null=True, blank=True)
     status_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("登记人"), on_delete=models.PROTECT,
-                                  null=True, blank=True, related_name="+")
+                                  null=True, blank=True, related_name="+", db_index=False)
     status_note = models.CharField(_("情况说明"), max_length=200, blank=True)
     added_reason = models.CharField(_("补充原因"), max_length=200, blank=True,
                                     help_text=_("名单生成后补充的对象须写明原因；生成时的对象为空"))
@@ -555,8 +564,9 @@ class RosterEntry(models.Model):
             models.UniqueConstraint(fields=["campaign", "person"], name="one_roster_entry_per_campaign_person"),
         ]
         indexes = [
-            models.Index(fields=["campaign", "town", "status"], name="roster_campaign_town_status"),
-            models.Index(fields=["campaign", "area", "status"], name="roster_campaign_area_status"),
+            # Coverage counts GROUP BY town (or village), category and status: read from these alone.
+            models.Index(fields=["campaign", "town", "category", "status"], name="roster_coverage_by_town"),
+            models.Index(fields=["campaign", "area", "category", "status"], name="roster_coverage_by_village"),
             models.Index(fields=["campaign", "area", "address"], name="roster_campaign_area_address"),
         ]
 

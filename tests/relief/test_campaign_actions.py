@@ -305,3 +305,35 @@ def test_only_managers_create_and_generate(make_campaign, world):
         generate_roster(cw.campaign, actor=world.user("clerk.wuxian"))
     with pytest.raises(NotPermitted):
         make_campaign(actor=world.user("leader"), name="另一活动")
+
+
+def test_a_town_storekeeper_follows_the_district_campaign_but_does_not_run_it(make_campaign, town_keeper):
+    from onedoor.relief.campaigns import close_campaign, generate_roster
+    from onedoor.relief.models import Campaign
+
+    cw = make_campaign()
+    keeper = town_keeper("lianhua")
+    assert Campaign.objects.visible_to(keeper).filter(pk=cw.campaign.pk).exists()
+    assert not Campaign.objects.visible_to(keeper, "manage").filter(pk=cw.campaign.pk).exists()
+    with pytest.raises(NotPermitted):
+        generate_roster(cw.campaign, actor=keeper)
+    _generate(cw)
+    with pytest.raises(NotPermitted):
+        close_campaign(cw.campaign, actor=keeper)
+
+
+def test_a_town_without_a_team_issues_from_the_campaign_store_and_says_who_may(make_campaign, world, signature_url):
+    from onedoor.relief.campaigns import deliver, image_from_data_url
+    from onedoor.relief.models import Delivery
+
+    cw = make_campaign(teams=[])  # no team for any town: deliveries issue from the campaign's store
+    _generate(cw)
+    entry = _entries(cw.campaign).get(person=cw.yang)
+    with pytest.raises(NotPermitted, match="区救灾物资仓库（测试）.*指定发放队伍和出库点"):
+        deliver(entry, actor=world.user("clerk.wuxian"),
+                signature=image_from_data_url(signature_url, field="signature", name="sig"))
+    assert not Delivery.objects.exists()
+    # The district storekeeper may issue from the warehouse.
+    delivery, _created = deliver(entry, actor=cw.stock.keeper,
+                                 signature=image_from_data_url(signature_url, field="signature", name="sig"))
+    assert delivery.store == cw.stock.warehouse
