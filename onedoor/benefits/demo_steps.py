@@ -24,7 +24,8 @@ from onedoor.accounts.actions import assign_role, create_staff
 from onedoor.accounts.choices import Role
 from onedoor.accounts.models import Organisation, User
 from onedoor.demo import synth
-from onedoor.demo.steps import demo_step
+from onedoor.demo.steps import demo_step, refresh_statistics
+from onedoor.ledger.models import AssistanceRecord
 from onedoor.policies.models import Policy
 from onedoor.registry.models import Household, Person
 
@@ -124,6 +125,7 @@ def load_demo_enrollments(options: dict) -> str:
             [EnrollmentEvent(enrollment=e, actor=actor, code="enrolled", note=f"{e.start_month:%Y年%-m月}起发放",
                              data={"amount": str(e.monthly_amount), "demo": True}) for e in created],
             batch_size=1000)
+    refresh_statistics()
     total = sum((e.monthly_amount for e in created), Decimal("0.00"))
     return f"生成 {len(created)} 项待遇（首月应发 {total:,.2f} 元）"
 
@@ -204,6 +206,7 @@ def load_demo_payroll(options: dict) -> str:
         reconcile_return_file(run, actor=finance, file=io.BytesIO(_return_file(plan, run, paid_on)),
                               filename=f"回盘{month:%Y%m}.csv", on=paid_on)
         timed("对账", clock)
+        refresh_statistics(Payment._meta.db_table, AssistanceRecord._meta.db_table)
         if month != months[-1]:
             close_run(run, actor=finance)
         done += 1

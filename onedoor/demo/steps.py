@@ -34,3 +34,15 @@ def steps() -> list[DemoStep]:
 
     autodiscover_modules("demo_steps")
     return sorted({(s.order, s.name): s for s in _steps}.values(), key=lambda s: s.order)
+
+
+def refresh_statistics(*tables: str) -> None:
+    """ANALYZE after a bulk load: PostgreSQL plans the next statements from table statistics, and a
+    table that grew from nothing to thousands of rows in one step has none until autovacuum gets to it
+    (the payroll's INSERT … SELECT then took 25 s a month instead of under one)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return  # SQLite plans these statements well without statistics
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE " + ", ".join(connection.ops.quote_name(t) for t in tables) if tables else "ANALYZE")

@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from onedoor.accounts.models import Organisation, User
 from onedoor.core.workdays import add_working_days
-from onedoor.demo.steps import demo_step
+from onedoor.demo.steps import demo_step, refresh_statistics
 from onedoor.policies.choices import PolicyKind
 from onedoor.policies.models import Policy
 from onedoor.registry.models import HouseholdMember, Person
@@ -406,4 +406,5 @@ def load_demo_year_applications(options: dict) -> str:
     ReceiptSequence.objects.bulk_create([ReceiptSequence(prefix=prefix, day=day, last=last)
                                          for (prefix, day), last in counters.items() if (prefix, day) not in existing],
                                         batch_size=2000)
+    refresh_statistics()
     return f"{plan.year}年申请 {made} 件（已办结、不予批准、撤回），按责任清单分到 {len({c for c, *_ in YEAR_MIX})} 项政策"

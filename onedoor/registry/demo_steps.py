@@ -17,7 +17,7 @@ from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from onedoor.demo import synth
-from onedoor.demo.steps import demo_step
+from onedoor.demo.steps import demo_step, refresh_statistics
 from onedoor.geo.choices import VILLAGE_LEVELS
 from onedoor.geo.models import Area
 
@@ -66,6 +66,7 @@ def load_demo_persons(options: dict) -> str:
                                          filename=DEMO_FILENAME, area=None)
     batch = actions.validate_import_batch(actor=None, batch=batch)
     batch = actions.commit_import_batch(actor=None, batch=batch)
+    refresh_statistics()
     return f"导入 {batch.count('committed')} 名救助对象（{importer.summary(batch)}）"
 
 
