@@ -22,12 +22,14 @@ a visible row and is not itself scoped: it reveals a category name, no other rec
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 from urllib.parse import urlencode
 
+from django.db import connection, transaction
 from django.db.models import (
     BigIntegerField,
     Case,
@@ -57,6 +59,24 @@ NO_POLICY = "none"
 EMPLOYMENT_SITUATION = "employment"
 EMPLOYMENT_DEPARTMENTS = ("人社局",)
 SUBSIDY_KIND = "cash"
+
+
+def without_jit(func):
+    """Run a report function with PostgreSQL's JIT compilation off (SET LOCAL, this transaction only).
+
+    The report's scans carry two correlated look-ups per row, so the planner's cost estimate passes the JIT
+    thresholds and PostgreSQL spends ~0.7 s compiling per statement — more than the scan itself takes at the
+    article's scale (107,000 rows: 1.8 s with JIT, 0.8 s without). The bench runs its raw SQL the same way."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        if connection.vendor != "postgresql":
+            return func(*args, **kwargs)
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET LOCAL jit = off")
+            return func(*args, **kwargs)
+
+    return wrapper
 
 
 def year_period(year: int) -> tuple[date, date]:
@@ -451,6 +471,7 @@ def _period_params(start: date, end: date, area_code: str) -> dict[str, str]:
     return {"start": start.isoformat(), "end": end.isoformat(), "area": area_code}
 
 
+@without_jit
 def subsidies(user: Any, *, start: date, end: date, area_code: str) -> SubsidySection:
     """Cash paid (ledger kind cash, net of reversals): by policy, and by category at the time. Four queries."""
     from onedoor.policies.models import Policy
@@ -483,6 +504,7 @@ def subsidies(user: Any, *, start: date, end: date, area_code: str) -> SubsidySe
     return SubsidySection(amount, times, by_policy, by_category)
 
 
+@without_jit
 def subsidies_by_month(user: Any, *, start: date, end: date, area_code: str) -> list[Row]:
     """Cash paid per month of the period (key YYYY-MM): one query. Months without payments are listed with 0."""
     records = subsidy_records(user, start=start, end=end, area_code=area_code).order_by()
@@ -633,6 +655,7 @@ def area_name(code: str) -> str:
     return Area.objects.filter(code=code).values_list("name", flat=True).first() or code
 
 
+@without_jit
 def annual_report(user: Any, *, start: date, end: date, area_code: str) -> AnnualReport:
     """The whole report: about thirty aggregate queries whatever the number of records."""
     return AnnualReport(
@@ -655,6 +678,7 @@ def month_bounds(month: date) -> tuple[date, date]:
     return first, (first.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
 
 
+@without_jit
 def monthly_statistics(user: Any, *, month: date, area_code: str) -> MonthlyStatistics:
     """Cash paid in a month by town × category (the table sent upward monthly): people covered (distinct people
     with a net positive payment count), person-times and amount. Four queries."""
