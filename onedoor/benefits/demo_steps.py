@@ -155,12 +155,15 @@ def _failures(plan: synth.Plan, payments: list[tuple[int, str, str]]) -> dict[in
 
 def _return_file(plan: synth.Plan, run: PayrollRun, paid_on: date) -> bytes:
     exported = list(run.payments.filter(status=PaymentStatus.EXPORTED).order_by("pk")
-                    .values_list("pk", "amount", "enrollment__person__id_number"))
-    failures = _failures(plan, [(pk, id_number or str(pk), f"{run.month:%Y-%m}") for pk, _, id_number in exported])
+                    .values_list("pk", "amount", "enrollment__person__id_number", "enrollment__policy__code",
+                                 "line", "month"))
+    # Keyed by what the payment is for, never by its id: row ids follow the INSERT … SELECT's plan.
+    failures = _failures(plan, [(pk, f"{number or pk}|{code}|{line}|{month:%Y-%m}", f"{run.month:%Y-%m}")
+                                for pk, _, number, code, line, month in exported])
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(["参考号", "金额", "处理结果", "失败原因", "到账日期"])
-    for pk, amount, _ in exported:
+    for pk, amount, *_ in exported:
         reason = failures.get(pk)
         writer.writerow([reference(run.pk, pk), f"{amount:.2f}", "失败" if reason else "成功", reason or "",
                          "" if reason else paid_on.isoformat()])
