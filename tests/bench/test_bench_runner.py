@@ -13,7 +13,8 @@ def test_bench_json_on_sqlite(capsys):
     results = json.loads(capsys.readouterr().out)
     assert [r["case"] for r in results] == ["area_subtree", "registry_import", "registry_import_xlsx",
                                              "person_search", "intake_api", "intake_task_list", "payroll_run",
-                                             "payroll_rerun"]
+                                             "payroll_rerun", "campaign_roster", "campaign_coverage",
+                                             "annual_report", "dashboard"]
     for result in results:
         assert KEYS <= set(result) <= KEYS | {"notes"}  # a case may add notes (e.g. peak memory)
         assert result["db"] == "sqlite" and result["scale"] == 200
