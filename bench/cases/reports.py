@@ -157,31 +157,19 @@ def _populate(scale: int) -> str:
     return f"populated {scale} ledger rows for {people} people in {time.perf_counter() - began:.1f}s"
 
 
-def _least(a: str, b: str) -> str:
-    return f"LEAST({a}, {b})" if connection.vendor == "postgresql" else f"MIN({a}, {b})"
-
-
 def _raw() -> dict:
-    """The report's figures by hand-written SQL, with JIT off as the report runs them (the leader sees the district: the scope is the area range)."""
+    """The report's figures by hand-written SQL, with JIT off as the report runs them (the leader sees the
+    district: the scope is the area range). The category look-up is the report's own SQL text."""
     from onedoor.core.scoping import subtree_bounds
-    from onedoor.reports.annual import NO_CATEGORY_KEY
 
     low, high = subtree_bounds(DISTRICT)
     where = "r.kind = 'cash' AND r.delivered_on >= %s AND r.delivered_on <= %s AND r.area_id >= %s AND r.area_id <= %s"
     params = [START, END, low, high]
     times = "SUM(CASE WHEN r.reverses_id IS NULL THEN 1 ELSE -1 END)"
 
-    from onedoor.reports.annual import category_keys
+    from onedoor.reports.annual import category_key_sql, category_keys
 
-    mapping = " ".join(f"WHEN {pk} THEN {key}" for pk, key in category_keys().items())
-
-    def first_key(side: str) -> str:
-        return (f"COALESCE((SELECT MIN(CASE ca.category_id {mapping} ELSE {NO_CATEGORY_KEY} END)"
-                f" FROM registry_categoryassignment ca WHERE ca.{side}_id = r.{side}_id"
-                " AND ca.valid_from <= r.delivered_on AND (ca.valid_to IS NULL OR ca.valid_to > r.delivered_on)),"
-                f" {NO_CATEGORY_KEY})")
-
-    household = f"CASE WHEN r.household_id IS NULL THEN {NO_CATEGORY_KEY} ELSE {first_key('household')} END"
+    key = category_key_sql(category_keys(), outer="r")
     out: dict = {}
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
@@ -190,7 +178,7 @@ def _raw() -> dict:
                        " GROUP BY r.policy_id", params)
         out["by_policy"] = cursor.fetchall()
         cursor.execute(f"SELECT k, SUM(amount), SUM(t) FROM (SELECT r.amount AS amount, CASE WHEN r.reverses_id"
-                       f" IS NULL THEN 1 ELSE -1 END AS t, {_least(first_key('person'), household)}"
+                       f" IS NULL THEN 1 ELSE -1 END AS t, {key}"
                        f" AS k FROM ledger_assistancerecord r WHERE {where}) x GROUP BY k", params)
         out["by_category"] = cursor.fetchall()
         for name, sql, args in (

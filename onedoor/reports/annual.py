@@ -29,6 +29,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 from urllib.parse import urlencode
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
 from django.db.models import (
     BigIntegerField,
@@ -37,16 +38,15 @@ from django.db.models import (
     Exists,
     F,
     IntegerField,
-    Min,
     OuterRef,
     Q,
     QuerySet,
-    Subquery,
     Sum,
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, Least, Substr, TruncDate, TruncMonth
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Substr, TruncDate, TruncMonth
 from django.utils import timezone
 
 from onedoor.core.money import round_money
@@ -261,33 +261,48 @@ def category_keys() -> dict[int, int]:
     return {pk: order * CATEGORY_KEY_BASE + pk for pk, order in Category.objects.values_list("pk", "order")}
 
 
-def _first_category_key(side: str, keys: dict[int, int]) -> Subquery:
-    """The smallest key of the categories the row's person (side "person") or household held that day."""
-    from onedoor.registry.models import CategoryAssignment
+def category_key_sql(keys: dict[int, int], *, outer: str = "ledger_assistancerecord") -> str:
+    """The same look-up as plain SQL over the ledger table `outer` (the bench's raw baseline uses it too): per
+    side, `MIN(CASE category_id …)` over the assignments in force — an aggregate without GROUP BY, which
+    PostgreSQL runs as one index scan per row. Only integers are interpolated (ids and keys)."""
+    big = NO_CATEGORY_KEY
+    if not keys:
+        return str(big)
+    mapping = " ".join(f"WHEN {int(pk)} THEN {int(key)}" for pk, key in keys.items())
 
-    day = OuterRef("delivered_on")
-    key = Case(*(When(category_id=pk, then=Value(value)) for pk, value in keys.items()),
-               default=Value(NO_CATEGORY_KEY), output_field=BigIntegerField())
-    return Subquery(
-        CategoryAssignment.objects.filter(**{f"{side}_id": OuterRef(f"{side}_id")}, valid_from__lte=day)
-        .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=day))
-        .order_by().values(f"{side}_id").annotate(key=Min(key)).values("key"),
-        output_field=BigIntegerField(),
-    )
+    def side(name: str) -> str:
+        return (f"COALESCE((SELECT MIN(CASE ca.category_id {mapping} ELSE {big} END)"
+                f" FROM registry_categoryassignment ca WHERE ca.{name}_id = {outer}.{name}_id"
+                f" AND ca.valid_from <= {outer}.delivered_on"
+                f" AND (ca.valid_to IS NULL OR ca.valid_to > {outer}.delivered_on)), {big})")
+
+    least = "LEAST" if connection.vendor == "postgresql" else "MIN"
+    return f"{least}({side('person')}, CASE WHEN {outer}.household_id IS NULL THEN {big} ELSE {side('household')} END)"
 
 
-def category_on_delivery(keys: dict[int, int] | None = None):
+def category_on_delivery(keys: dict[int, int] | None = None) -> RawSQL:
     """The category key a ledger row counts under (see the module docstring): the first by (order, id) of the
     person's and the household's categories in force on the day, NO_CATEGORY_KEY when none. Two correlated
     single-column index look-ups per row (person, household) rather than one OR, so each uses its index; a
-    row without a household skips the second (CASE evaluates its branch only when taken)."""
+    row without a household skips the second (CASE evaluates its branch only when taken). For a queryset of
+    `AssistanceRecord` whose table is not aliased (the report's and the drill-down's)."""
     keys = category_keys() if keys is None else keys
-    big = Value(NO_CATEGORY_KEY, output_field=BigIntegerField())
-    if not keys:
-        return big
-    household = Case(When(household_id__isnull=True, then=big),
-                     default=Coalesce(_first_category_key("household", keys), big), output_field=BigIntegerField())
-    return Least(Coalesce(_first_category_key("person", keys), big), household, output_field=BigIntegerField())
+    return RawSQL(category_key_sql(keys), [], output_field=BigIntegerField())
+
+
+def grouped_by_category(records: QuerySet, keys: dict[int, int] | None = None) -> list[tuple[int, Any, int]]:
+    """(category key, amount, 人次) of ledger rows: the key computed in a derived table and grouped outside it,
+    so the database hashes the few keys instead of sorting the rows by the look-up expression."""
+    inner = records.order_by().annotate(report_category=category_on_delivery(keys)).values(
+        "report_category", "amount", "reverses_id")
+    try:
+        sql, params = inner.query.sql_with_params()
+    except EmptyResultSet:  # the reader sees no ledger row at all (visible_to gave none())
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT report_category, SUM(amount), SUM(CASE WHEN reverses_id IS NULL THEN 1 ELSE -1 END)"
+                       f" FROM ({sql}) x GROUP BY report_category", params)
+        return cursor.fetchall()
 
 
 def category_key(category) -> int:
@@ -486,10 +501,8 @@ def subsidies(user: Any, *, start: date, end: date, area_code: str) -> SubsidySe
                      money(r["amount"]), r["times"] or 0,
                      drill={**base, "policy": str(r["policy_id"] or NO_POLICY)}) for r in per_policy]
     by_policy.sort(key=lambda r: (-r.amount, r.label))
-    per_category = list(records.annotate(report_category=category_on_delivery())
-                        .values("report_category").annotate(amount=Sum("amount"), times=TIMES))
-    for r in per_category:
-        r["report_category"] = category_of_key(r["report_category"])
+    per_category = [{"report_category": category_of_key(key), "amount": amount, "times": times}
+                    for key, amount, times in grouped_by_category(records)]
     categories = {c.pk: c for c in Category.objects.filter(pk__in=[r["report_category"] for r in per_category
                                                                     if r["report_category"]])}
     by_category = []
