@@ -161,13 +161,14 @@ def _team(client, world) -> None:
     _closed_form("campaign_team")(client, world)
     found = probe_campaigns(world)
     _as_town_keeper(client, world)
-    _clean(client.get(_url("campaign_team", found.district)), "campaign_team")
+    # A 莲花镇 storekeeper follows the district's campaign but does not run it: its team form is closed.
+    assert client.get(_url("campaign_team", found.district)).status_code == 403
     before = _state()
     from .probes_stock import foreign_store
 
     response = client.post(_url("campaign_team", found.district), {
         "town": world.wuxian.pk, "store": foreign_store(world).pk, "leader": "越权"})
-    _clean(response, "campaign_team POST")
+    assert response.status_code == 403, f"team form of the district campaign answered {response.status_code}"
     assert _state() == before, "a 莲花镇 storekeeper changed 五显镇's team"
 
 
@@ -207,13 +208,16 @@ def _roster_add(client, world) -> None:
     _closed_form("campaign_roster_add")(client, world)
     found = probe_campaigns(world)
     _as_town_keeper(client, world)
-    _clean(client.get(_url("campaign_roster_add", found.district), {"q": "探针对象"}), "roster_add search")
+    # Adding to the district's roster is the district's to do: closed to a 莲花镇 storekeeper.
+    assert client.get(_url("campaign_roster_add", found.district), {"q": "探针对象"}).status_code == 403
     from onedoor.registry.probes_pages import foreign_person
 
     stranger = foreign_person(world, "五显未列对象")
     before = _state()
     response = client.post(_url("campaign_roster_add", found.district), {"person": stranger.pk, "reason": "越权"})
-    assert response.status_code == 404, f"roster_add of a 五显镇 person answered {response.status_code}"
+    assert response.status_code == 403, f"roster_add of a 五显镇 person answered {response.status_code}"
+    assert client.post(_url("campaign_roster_add", found.wuxian), {"person": stranger.pk,
+                                                                    "reason": "越权"}).status_code == 404
     assert _state() == before
 
 
