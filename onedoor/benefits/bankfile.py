@@ -295,18 +295,21 @@ def _balance(run: PayrollRun, rows: list[ReturnRow], exported: dict[int, Decimal
 
 def _write_ledger(payment_ids: list[int], *, actor) -> None:
     """One AssistanceRecord per paid payment (the ledger's rule: a monthly payment counts when the bank
-    says it was paid)."""
-    from onedoor.ledger.actions import record_assistance
+    says it was paid), written a batch at a time rather than a row at a time."""
+    from onedoor.ledger.actions import record_assistance_many
 
-    for start in range(0, len(payment_ids), CHUNK):
-        chunk = (Payment.objects.filter(pk__in=payment_ids[start:start + CHUNK])
-                 .select_related("enrollment__policy__department", "enrollment__person", "enrollment__household"))
-        for payment in chunk:
-            enrollment = payment.enrollment
-            record_assistance(person=enrollment.person, household=enrollment.household, area=payment.area_id,
-                              on=payment.paid_on, department=enrollment.policy.department, kind="cash",
-                              source=payment,
-                              policy=enrollment.policy, amount=payment.amount, actor=actor)
+    def rows():
+        for start in range(0, len(payment_ids), CHUNK):
+            for values in (Payment.objects.filter(pk__in=payment_ids[start:start + CHUNK]).values(
+                    "pk", "area_id", "paid_on", "amount", "enrollment__person_id", "enrollment__household_id",
+                    "enrollment__policy_id", "enrollment__policy__department_id")):
+                yield {"person_id": values["enrollment__person_id"],
+                       "household_id": values["enrollment__household_id"], "area_id": values["area_id"],
+                       "delivered_on": values["paid_on"], "policy_id": values["enrollment__policy_id"],
+                       "department_id": values["enrollment__policy__department_id"], "kind": "cash",
+                       "amount": values["amount"], "source_id": values["pk"]}
+
+    record_assistance_many(rows(), source_model=Payment, actor=actor)
 
 
 @transaction.atomic

@@ -3,6 +3,7 @@ for which event writes a record (the one rule: when the help is actually deliver
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -29,22 +30,32 @@ def _original_for(source: models.Model) -> AssistanceRecord | None:
             .filter(source_type=ctype, source_id=source_id, reverses__isnull=True).first())
 
 
+def _check_kind(kind: str) -> None:
+    if kind not in AssistanceKind.values:
+        raise DomainError(f"未知的救助方式：{kind}", code="ledger_bad_kind")
+
+
+def _checked_amount(amount: Decimal | None) -> Decimal | None:
+    if amount is None:
+        return None
+    amount = to_money(amount)
+    if amount < 0:
+        raise DomainError("救助金额不能为负数；追回请登记冲销。", code="ledger_negative_amount")
+    return amount
+
+
 def record_assistance(*, person, household=None, area, on: date, department, kind: str, source: models.Model,
                       policy=None, programme: str = "", amount: Decimal | None = None,
                       quantity: Decimal | None = None, unit: str = "", actor=None) -> AssistanceRecord:
     """Record one help delivered to `person`. Once only per `source`: a second call for the same
     source returns the existing row unchanged (whatever the other arguments say)."""
-    if kind not in AssistanceKind.values:
-        raise DomainError(f"未知的救助方式：{kind}", code="ledger_bad_kind")
+    _check_kind(kind)
     ctype, source_id = _source_key(source)
     existing = AssistanceRecord.objects.filter(source_type=ctype, source_id=source_id,
                                                reverses__isnull=True).first()
     if existing is not None:
         return existing
-    if amount is not None:
-        amount = to_money(amount)
-        if amount < 0:
-            raise DomainError("救助金额不能为负数；追回请登记冲销。", code="ledger_negative_amount")
+    amount = _checked_amount(amount)
     if quantity is not None:
         quantity = Decimal(quantity)
         if quantity < 0:
@@ -67,6 +78,33 @@ def record_assistance(*, person, household=None, area, on: date, department, kin
             raise
         return existing
     return record
+
+
+def record_assistance_many(rows: Iterable[dict], *, source_model: type[models.Model], actor=None,
+                           batch_size: int = 2000) -> None:
+    """`record_assistance` for many deliveries of one kind of source at once (a payroll run's paid
+    payments): one INSERT per batch, rows whose source already has a record skipped by the database
+    (the partial unique index "once per source" — ON CONFLICT DO NOTHING / INSERT OR IGNORE).
+
+    Each row is a dict of AssistanceRecord fields by attname (`person_id`, `household_id`, `area_id`,
+    `delivered_on`, `policy_id`, `department_id`, `kind`, `amount`, `source_id`, optionally `programme`,
+    `quantity`, `unit`)."""
+    ctype = ContentType.objects.get_for_model(source_model, for_concrete_model=True)
+    actor_id = actor.pk if getattr(actor, "pk", None) else None
+    batch: list[AssistanceRecord] = []
+
+    def flush() -> None:
+        AssistanceRecord.objects.bulk_create(batch, ignore_conflicts=True)
+        batch.clear()
+
+    for row in rows:
+        _check_kind(row["kind"])
+        batch.append(AssistanceRecord(**{**row, "amount": _checked_amount(row.get("amount"))}, source_type=ctype,
+                                      actor_id=actor_id))
+        if len(batch) >= batch_size:
+            flush()
+    if batch:
+        flush()
 
 
 @transaction.atomic
