@@ -65,7 +65,7 @@ def _window_for(user: User, window_id: int | None) -> Organisation:
 
 
 def _policies_for(codes: list[str], act_first: list[str]) -> list[Policy]:
-    found = Policy.objects.in_bulk(codes, field_name="code")
+    found = Policy.objects.select_related("department").in_bulk(codes, field_name="code")
     errors = {}
     unknown = [code for code in codes if code not in found]
     if unknown:

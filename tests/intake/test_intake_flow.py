@@ -60,6 +60,41 @@ def test_missing_documents_give_one_notice_and_stop_the_clock(world, make_policy
         actions.accept_task(application.tasks.first(), actor=world.user("handler.mz"))
 
 
+def test_a_task_missing_documents_shows_both_steps_and_its_history(world, make_policy, submit):
+    policy = make_policy(required_documents=["户口簿", "收入证明"])
+    complete = make_policy("医疗救助")
+
+    application = submit([policy, complete], documents=["户口簿"])
+
+    waiting, taken = application.tasks.get(policy=policy), application.tasks.get(policy=complete)
+    assert (waiting.state, waiting.returned_from, waiting.paused_on) == (
+        TaskState.RETURNED, TaskState.RECEIVED, timezone.localdate())
+    assert [(e.code, e.from_state, e.to_state, e.note) for e in waiting.events.order_by("occurred_at", "pk")] == [
+        ("submit", "", TaskState.RECEIVED, "分派至区民政局，待分派经办人"),
+        ("return", TaskState.RECEIVED, TaskState.RETURNED, "需补正：收入证明")]
+    assert [e.code for e in taken.events.all()] == ["submit"] and taken.paused_on is None
+    history = waiting.history.get()  # one row, written with the task, naming the clerk
+    assert (history.state, history.history_user) == (TaskState.RETURNED, world.user("clerk.wuxian"))
+    assert list(application.supplement_notices.get().tasks.all()) == [waiting]
+
+
+def test_submitting_more_policies_takes_no_more_queries(world, make_policy, submit, make_person):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    policies = [make_policy(f"政策{n}", required_documents=["户口簿"]) for n in range(4)]
+    applicants = [make_person(f"申请人{n}") for n in range(2)]
+    submit(policies[:1], applicant=make_person("预热"))  # the calendar and the receipt counter exist
+    counts = []
+    for applicant, requested in zip(applicants, (policies[:1], policies), strict=True):
+        with CaptureQueriesContext(connection) as queries:
+            application = submit(requested, applicant=applicant)
+        counts.append(len(queries))
+        assert application.tasks.count() == len(requested)
+        assert application.receipt_no.startswith("110-")
+    assert counts[0] == counts[1], counts
+
+
 def test_approving_during_the_notice_is_refused(world, make_policy, submit):
     policy = make_policy(notice_required=True)
     task = submit([policy]).tasks.get()

@@ -308,6 +308,39 @@ def test_two_concurrent_moves_of_one_task_cannot_both_win(world, make_policy, su
     assert task.events.filter(code="accept").count() == 1
 
 
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_submissions_at_one_town_get_distinct_receipt_numbers(world, make_policy, submit, make_person):
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite serialises writers (IMMEDIATE transactions), so two threads never race here; "
+                    "the counter's upsert is exercised on PostgreSQL")
+    policy = make_policy()
+    applicants = [make_person(f"并发{n}") for n in range(6)]  # none has a counter row yet today
+    barrier = threading.Barrier(len(applicants))
+    numbers: list[str] = []
+    failures: list[Exception] = []
+
+    def take(applicant):
+        from django.db import connection as thread_connection
+
+        try:
+            barrier.wait(timeout=10)
+            numbers.append(submit([policy], applicant=applicant).receipt_no)
+        except Exception as exc:  # noqa: BLE001 — reported by the assertion below
+            failures.append(exc)
+        finally:
+            thread_connection.close()
+
+    threads = [threading.Thread(target=take, args=(applicant,)) for applicant in applicants]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    today = timezone.localdate()
+    assert failures == []
+    assert sorted(numbers) == [f"110-{today:%Y%m%d}-{n:04d}" for n in range(1, 7)]
+
+
 def test_a_notice_shows_the_household_size_and_no_id_number(world, make_policy, submit, make_person):
     from onedoor.registry.actions import add_member, create_household
 
