@@ -17,7 +17,7 @@ except ImportError:  # django-ninja before 1.6 took a (status, body) tuple
     def Status(status_code, value):  # noqa: N802
         return status_code, value
 
-from onedoor.core.api_paging import Pages
+from onedoor.core.api_paging import COUNT_LIMIT, BoundedPages
 from onedoor.core.exceptions import DomainError, NotPermitted
 from onedoor.core.scoping import get_visible_or_404
 from onedoor.geo.choices import VILLAGE_LEVELS
@@ -122,8 +122,9 @@ def _persons():
     return Person.objects.select_related("residence_area", "hukou_area")
 
 
-@router.get("/persons", response=list[PersonOut], summary="救助对象列表（按证件号、姓名、拼音、首字母或电话搜索）")
-@paginate(Pages)
+@router.get("/persons", response=list[PersonOut], summary="救助对象列表（按证件号、姓名、拼音、首字母或电话搜索）",
+            description=f"计数最多到 {COUNT_LIMIT} 条（more 为 true 表示更多，请缩小搜索范围），在任何规模的名册上代价相同。")
+@paginate(BoundedPages)
 def list_persons(request, filters: Query[PersonFilter]):
     user = request.auth
     day = filters.on or timezone.localdate()

@@ -9,7 +9,9 @@ from django.conf import settings
 from django.core.paginator import Page, Paginator
 from django.utils.functional import cached_property
 
-SEARCH_LIMIT = 1000  # results a search lists at most (20 pages of 50)
+from onedoor.core.api_paging import COUNT_LIMIT
+
+SEARCH_LIMIT = COUNT_LIMIT  # results a search lists at most (20 pages of 50); the API counts as far
 
 
 class BoundedPaginator(Paginator):

@@ -117,6 +117,24 @@ def _count_queries(client, params=None) -> int:
     return len(queries)
 
 
+def test_list_count_stops_at_the_limit_and_says_there_are_more(login, make_person, monkeypatch):
+    from onedoor.core import api_paging
+
+    for i in range(5):
+        make_person(f"计数{i}", seq=401 + 2 * i)
+    client = login("clerk.wuxian")
+    assert client.get("/api/v1/persons").json() | {"items": None} == {"items": None, "count": 5, "more": False}
+    monkeypatch.setattr(api_paging, "COUNT_LIMIT", 3)  # a limit of 1,000 stated as 3 to keep the test small
+    with CaptureQueriesContext(connection) as queries:
+        body = client.get("/api/v1/persons", {"page_size": 2}).json()
+    assert (body["count"], body["more"], len(body["items"])) == (3, True, 2)
+    count_sql = next(q["sql"] for q in queries if "COUNT(" in q["sql"].upper())
+    assert "LIMIT 4" in count_sql  # the count reads at most limit + 1 rows
+    assert len(client.get("/api/v1/persons", {"page_size": 2, "page": 3}).json()["items"]) == 1  # later pages
+    assert client.get("/api/v1/persons", {"q": "计数1"}).json() | {"items": None} == {
+        "items": None, "count": 1, "more": False}
+
+
 def test_list_query_count_does_not_grow_with_the_page(login, make_person, django_assert_max_num_queries):
     client = login("clerk.wuxian")
     _populate(make_person, 3, 201)
