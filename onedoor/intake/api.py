@@ -21,7 +21,7 @@ except ImportError:  # django-ninja before 1.6 took a (status, body) tuple
 
 from onedoor.accounts.choices import OrganisationKind
 from onedoor.accounts.models import Organisation, User
-from onedoor.core.api_paging import Pages
+from onedoor.core.api_paging import COUNT_LIMIT, BoundedPages
 from onedoor.core.exceptions import Conflict, DomainError, IllegalTransition, NotPermitted
 from onedoor.core.scoping import get_visible_or_404
 from onedoor.policies.models import Policy
@@ -141,8 +141,9 @@ def get_application(request, receipt_no: str):
 
 # --- tasks --------------------------------------------------------------------------------------
 
-@router.get("/tasks", response=list[TaskListOut], summary="办理事项列表（按状态、部门、经办人、逾期筛选；按期限排序）")
-@paginate(Pages)
+@router.get("/tasks", response=list[TaskListOut], summary="办理事项列表（按状态、部门、经办人、逾期筛选；按期限排序）",
+            description=f"计数最多到 {COUNT_LIMIT} 条（more 为 true 表示更多）；各队列的准确数目见调度台统计。")
+@paginate(BoundedPages)
 def list_tasks(request, filters: Query[TaskFilter]):
     return selectors.tasks_for_queue(request.auth, state=filters.state, department=filters.department,
                                      overdue=filters.overdue, handler=filters.handler,
