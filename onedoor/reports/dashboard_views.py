@@ -25,7 +25,7 @@ def _dashboard(request, name: str) -> Dashboard:
         raise Http404(_("没有这个看板。"))
     if dashboard not in dashboards_for(request.user):
         raise PermissionDenied(_("“%(title)s”只对%(roles)s开放。") % {
-            "title": dashboard.title, "roles": "、".join(_role_label(r) for r in sorted(dashboard.roles))})
+            "title": dashboard.title, "roles": _("、").join(_role_label(r) for r in sorted(dashboard.roles))})
     return dashboard
 
 

@@ -51,7 +51,7 @@
         inner.appendChild(value);
       }
       if (card.compare !== undefined) {
-        var line = el("div", "small text-muted", (card.compare_label || texts.compare) + "：" + formatValue(card.compare));
+        var line = el("div", "small text-muted", (card.compare_label || texts.compare) + texts.colon + formatValue(card.compare));
         if (card.change) {
           var change = el("span", "ms-1 " + (card.change.charAt(0) === "-" ? "text-danger" : "text-success"), card.change);
           line.appendChild(change);
@@ -92,7 +92,7 @@
       tile.appendChild(el("div", "fs-5", item.percent === null || item.percent === undefined ? texts.noTargets : item.percent + "%"));
       if (item.targets) {
         tile.appendChild(el("div", "small", texts.delivered + " " + item.delivered + " / " + texts.targets + " " +
-          item.targets + (item.remaining ? "，" + texts.remaining + " " + item.remaining : "")));
+          item.targets + (item.remaining ? texts.comma + texts.remaining + " " + item.remaining : "")));
       }
       grid.appendChild(tile);
     });
@@ -199,6 +199,7 @@
       compare: root.getAttribute("data-text-compare"), none: root.getAttribute("data-text-none"),
       targets: root.getAttribute("data-text-targets"), delivered: root.getAttribute("data-text-delivered"),
       remaining: root.getAttribute("data-text-remaining"), noTargets: root.getAttribute("data-text-no-targets"),
+      colon: root.getAttribute("data-text-colon") || "：", comma: root.getAttribute("data-text-comma") || "，",
     };
     fetch(root.getAttribute("data-dashboard-source"), { credentials: "same-origin", headers: { Accept: "application/json" } })
       .then(function (response) {
@@ -215,7 +216,8 @@
         renderTables(root, data.tables || [], texts);
         var generated = new Date(data.generated_at);
         root.querySelector("[data-dashboard-generated]").textContent =
-          root.getAttribute("data-text-generated") + "：" + generated.toLocaleString("zh-CN");
+          root.getAttribute("data-text-generated") + texts.colon +
+          generated.toLocaleString(root.getAttribute("data-locale") === "en" ? "en-GB" : "zh-CN");
         root.setAttribute("data-dashboard-ready", "true");
       })
       .catch(function (error) {
