@@ -7,7 +7,6 @@ from django.db.models import F
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
@@ -20,6 +19,7 @@ from .navigation import panels_for
 from .notify import mark_all_read, mark_read, unread_count
 from .paging import paginate
 from .pdf import font_available
+from .redirects import local_url
 from .scoping import get_visible_or_404
 from .workdays import add_working_days
 
@@ -98,10 +98,8 @@ def notification_read(request, notification_id: int):
     notification = get_visible_or_404(request.user, Notification.objects.filter(user=request.user),
                                       pk=notification_id)
     mark_read(notification, actor=request.user)
-    link = notification.link
-    if link and link.startswith("/") and url_has_allowed_host_and_scheme(link, allowed_hosts={request.get_host()}):
-        return redirect(link)
-    return redirect("core:notification_list")
+    link = local_url(request, notification.link)
+    return redirect(link) if link else redirect("core:notification_list")
 
 
 @login_required

@@ -16,7 +16,6 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.functional import Promise
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -25,6 +24,7 @@ from onedoor.accounts.choices import OrganisationKind
 from onedoor.accounts.models import Organisation, RoleAssignment, User
 from onedoor.core.exceptions import DomainError
 from onedoor.core.paging import paginate, querystring_without_page
+from onedoor.core.redirects import local_url
 from onedoor.core.scoping import get_visible_or_404, is_admin
 from onedoor.core.workdays import WorkCalendar, add_working_days, working_days_between
 
@@ -304,8 +304,8 @@ def task_action(request, pk: int, action: str):
             errors_onto(form, exc)
         else:
             messages.success(request, str(spec.done))
-            back = request.POST.get("next", "")
-            if back and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+            back = local_url(request, request.POST.get("next"))
+            if back:
                 return redirect(back)
             return redirect("intake:task_detail", pk=task.pk)
     task.refresh_from_db()

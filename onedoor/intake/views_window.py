@@ -36,8 +36,13 @@ def _people(user, query: str) -> list[Person]:
 
 @login_required
 def window(request):
-    """Step 1: find the applicant (or register them), then take the application."""
+    """Step 1: find the applicant (or register them), then take the application. Registering from here
+    comes back with `?person=<id>`: straight on to that person's application."""
     require_role(request.user, *WINDOW_ROLES)
+    registered = request.GET.get("person", "")
+    if registered.isdigit():
+        person = get_visible_or_404(request.user, Person, pk=int(registered))
+        return redirect("intake:application_new", person_pk=person.pk)
     query = request.GET.get("q", "").strip()[:60]
     context = {"people": _people(request.user, query), "query": query, "limit": PEOPLE_LIMIT,
                "can_register": registry_selectors.may_change_registry(request.user)}

@@ -14,6 +14,7 @@ from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.db.models import Prefetch
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
@@ -22,6 +23,7 @@ from django.views.decorators.http import require_POST
 from onedoor.core.exceptions import Conflict, DomainError, NotPermitted
 from onedoor.core.idnumber import mask_id_number, normalize_id_number
 from onedoor.core.paging import querystring_without_page
+from onedoor.core.redirects import local_url
 from onedoor.core.scoping import get_visible_or_404
 from onedoor.geo.models import Area
 
@@ -322,8 +324,11 @@ def _visible_with_id(user, raw: str) -> Person | None:
 
 @login_required
 def person_create(request):
+    """Register a person. With `next` (a path on this site, e.g. the intake window), go back there with
+    `person=<id>` added, so the page that sent the clerk here carries on with the new person."""
     _require(selectors.may_change_registry(request.user))
     form = PersonForm(request.POST or None, user=request.user)
+    back = local_url(request, request.POST.get("next") or request.GET.get("next"))
     existing = None
     if request.method == "POST" and form.is_valid():
         try:
@@ -335,9 +340,11 @@ def person_create(request):
             form.add_error("id_number", exc.message)
         else:
             messages.success(request, _("已登记 %(name)s。") % {"name": person.name})
+            if back:
+                return redirect(f"{back}{'&' if '?' in back else '?'}{urlencode({'person': person.pk})}")
             return redirect("registry:person_detail", pk=person.pk)
     return render(request, "registry/person_form.html", {
-        "form": form, "existing": existing, "title": _("登记救助对象"),
+        "form": form, "existing": existing, "title": _("登记救助对象"), "next": back,
     })
 
 

@@ -4,7 +4,7 @@ page and its scoped download, the task page's form for each action (and a refuse
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -12,9 +12,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
+from onedoor.core.idnumber import make_id_number
 from onedoor.intake import actions
 from onedoor.intake.choices import TaskState
 from onedoor.intake.models import Application, ApplicationDocument, HomeVisit, Objection, Task, TaskEvent
+from onedoor.registry.models import Person
 
 PDF = b"%PDF-1.4\n% scan of a household register\n"
 
@@ -94,6 +96,46 @@ def test_the_window_finds_the_applicant_by_initials_and_offers_the_form(login, m
     form = body_of(client.get(reverse("intake:application_new", args=[person.pk])))
     assert "最低生活保障" in form and 'name="policies"' in form
     assert "区民政局" in form  # grouped by department
+
+
+def test_a_person_registered_from_the_window_goes_straight_on_to_their_application(login, world, make_person,
+                                                                                   dibao):
+    client = login("clerk.wuxian")
+    found = body_of(client.get(reverse("intake:window"), {"q": "无此人"}, HTTP_HX_REQUEST="true"))
+    register = f'{reverse("registry:person_create")}?next=/intake/window/'
+    assert f'href="{register}"' in found.replace("%2F", "/")
+    form = body_of(client.get(register))
+    assert '<input type="hidden" name="next" value="/intake/window/">' in form
+    number = make_id_number("350212", date(1961, 2, 3), 135)
+
+    registered = client.post(reverse("registry:person_create"), {
+        "name": "窗口新人", "id_number": number, "residence_area": world.wuxian_village.code,
+        "next": "/intake/window/"})
+
+    person = Person.objects.get(id_number=number)
+    assert registered.status_code == 302 and registered["Location"] == f"/intake/window/?person={person.pk}"
+    onward = client.get(registered["Location"])
+    assert onward.status_code == 302 and onward["Location"] == reverse("intake:application_new", args=[person.pk])
+    assert "窗口新人" in body_of(client.get(onward["Location"]))
+    # the same ID again: the form offers to carry on with the person already registered
+    again = body_of(client.post(reverse("registry:person_create"), {
+        "name": "窗口新人", "id_number": number, "residence_area": world.wuxian_village.code,
+        "next": "/intake/window/"}))
+    assert f'href="/intake/window/?person={person.pk}" data-testid="continue-with-existing"' in again
+
+
+def test_registering_never_follows_a_next_off_the_site_and_the_window_checks_scope(login, world, make_person):
+    client = login("clerk.wuxian")
+    number = make_id_number("350212", date(1962, 3, 4), 137)
+    response = client.post(reverse("registry:person_create"), {
+        "name": "外链", "id_number": number, "residence_area": world.wuxian_village.code,
+        "next": "https://evil.example/steal"})
+    person = Person.objects.get(id_number=number)
+    assert response["Location"] == reverse("registry:person_detail", args=[person.pk])
+    form = body_of(client.get(f'{reverse("registry:person_create")}?next=//evil.example/'))
+    assert 'name="next" value="//evil.example/"' not in form  # (the language switch keeps the page's own URL)
+    elsewhere = make_person("莲花人", seq=139, area=world.lianhua_village)
+    assert client.get(reverse("intake:window"), {"person": elsewhere.pk}).status_code == 404
 
 
 def test_the_documents_block_follows_the_ticked_policies(login, dibao, relief):
