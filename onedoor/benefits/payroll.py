@@ -134,22 +134,26 @@ WHERE e.id >= %(low)s AND e.id < %(high)s
                   AND x.line = 'regular' AND x.status <> 'failed')
 """
 
-_MESSAGE = "CAST(e.id AS TEXT) || '|' || %(month)s || '|regular|' || {amount} || '|' || p.bank_account"
-
-
-def _signature_sql() -> str:
+def _signature_sql(*, enrollment: str, month: str, line: str, amount: str, account: str) -> str:
+    """The payment's HMAC (`signing.sign`) as an SQL expression over the given column expressions, so the
+    payroll INSERT signs its rows and `tampered_payments` checks them without leaving the database.
+    PostgreSQL: sha256() with the HMAC pads as the `ipad` / `opad` parameters; SQLite: a registered
+    function. The message is the one `signing.message` builds: id|YYYY-MM-DD|line|amount with 2 decimals|account."""
     if connection.vendor == "postgresql":
-        msg = _MESSAGE.format(amount="to_char(a.amount, 'FM999999999990.00')")
-        return (f"encode(sha256(%(opad)s::bytea || sha256(%(ipad)s::bytea || convert_to({msg}, 'UTF8'))), 'hex')")
+        msg = (f"CAST({enrollment} AS TEXT) || '|' || {month} || '|' || {line} || '|' || "
+               f"to_char({amount}, 'FM999999999990.00') || '|' || {account}")
+        return f"encode(sha256(%(opad)s::bytea || sha256(%(ipad)s::bytea || convert_to({msg}, 'UTF8'))), 'hex')"
     connection.ensure_connection()
     connection.connection.create_function("onedoor_sign", 1, signing.sign_message, deterministic=True)
-    msg = _MESSAGE.format(amount="printf('%%.2f', a.amount)")
+    msg = f"CAST({enrollment} AS TEXT) || '|' || {month} || '|' || {line} || '|' || printf('%%.2f', {amount}) || '|' || {account}"
     return f"onedoor_sign({msg})"
 
 
 def _insert_regular(run: PayrollRun, low: int, high: int) -> int:
     ipad, opad = signing.hmac_pads()
-    sql = _REGULAR_SQL.format(signature=_signature_sql(),
+    signature = _signature_sql(enrollment="e.id", month="%(month)s", line="'regular'", amount="a.amount",
+                               account="p.bank_account")
+    sql = _REGULAR_SQL.format(signature=signature,
                               policy_filter="AND e.policy_id = %(policy)s" if run.policy_id else "")
     params = {"run": run.pk, "month": run.month.isoformat(), "now": timezone.now(), "low": low, "high": high,
               "policy": run.policy_id, "ipad": ipad, "opad": opad}
@@ -268,9 +272,16 @@ def approve_run(run: PayrollRun, *, actor) -> PayrollRun:
 
 
 def tampered_payments(run: PayrollRun) -> list[int]:
-    """Ids of the run's payments whose signature no longer matches their key fields."""
-    rows = run.payments.only("pk", "enrollment_id", "month", "line", "amount", "bank_account", "signature")
-    return [payment.pk for payment in rows.iterator(chunk_size=5000) if not signing.verify(payment)]
+    """Ids of the run's payments whose signature no longer matches their key fields: one statement that
+    recomputes every row's HMAC in the database, as the payroll INSERT computed it."""
+    month = "to_char(x.month, 'YYYY-MM-DD')" if connection.vendor == "postgresql" else "x.month"
+    expected = _signature_sql(enrollment="x.enrollment_id", month=month, line="x.line", amount="x.amount",
+                              account="x.bank_account")
+    ipad, opad = signing.hmac_pads()
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT x.id FROM {Payment._meta.db_table} x WHERE x.run_id = %(run)s"
+                       f" AND x.signature <> {expected} ORDER BY x.id", {"run": run.pk, "ipad": ipad, "opad": opad})
+        return [row[0] for row in cursor.fetchall()]
 
 
 @transaction.atomic

@@ -108,6 +108,28 @@ def test_a_standard_raised_from_an_earlier_month_pays_arrears(world, standards, 
     lines = sorted(june.payments.values_list("month", "line", "amount"))
     assert lines == [(date(2026, 4, 1), "arrears", Decimal("50.00")), (date(2026, 5, 1), "arrears", Decimal("50.00")),
                      (date(2026, 6, 1), "regular", Decimal("850.00"))]
+    # lines signed in Python (arrears) and in SQL (regular) pass the database's check alike
+    assert payroll.tampered_payments(june) == []
+
+
+def test_the_database_check_finds_each_kind_of_tampering(world, enrolled, finance_pair, time_machine):
+    preparer, _ = finance_pair
+    [enrollment, *_] = enrolled(3)
+    for month in (date(2026, 4, 1), date(2026, 5, 1)):
+        payroll.compute_run(payroll.create_run(actor=preparer, month=month), actor=preparer)
+    time_machine.move_to(date(2026, 5, 20))
+    record_death(actor=world.user("clerk.wuxian"), person=enrollment.person, death_date=date(2026, 4, 18))
+    june = payroll.create_run(actor=preparer, month=date(2026, 6, 1))
+    payroll.compute_run(june, actor=preparer)
+    recovery = june.payments.get(line="recovery")  # a negative amount, signed in Python
+    regular = list(june.payments.filter(line="regular").order_by("pk"))
+    assert recovery.amount < 0 and len(regular) == 2 and payroll.tampered_payments(june) == []
+
+    Payment.objects.filter(pk=recovery.pk).update(amount=Decimal("-0.01"))
+    Payment.objects.filter(pk=regular[0].pk).update(month=date(2026, 7, 1))
+    Payment.objects.filter(pk=regular[1].pk).update(amount=regular[1].amount + Decimal("0.01"))
+
+    assert payroll.tampered_payments(june) == sorted([recovery.pk, regular[0].pk, regular[1].pk])
 
 
 def test_a_death_recorded_late_recovers_what_was_paid_after_it(world, enrolled, finance_pair, time_machine):
