@@ -115,7 +115,7 @@ def _raw_sql(*, bare: bool, run_id: int = 0) -> tuple[str, dict]:
     """The same rows as the payroll's INSERT … SELECT, written in one statement (into a bare table)."""
     from onedoor.benefits import payroll, signing
 
-    sql = payroll._REGULAR_SQL.format(signature=payroll._signature_sql(), policy_filter="")
+    sql = payroll._REGULAR_SQL.format(signature=payroll._regular_signature_sql(), policy_filter="")
     # no batching, no "already paid" check: the plain statement a person would write for an empty month
     sql = sql.split("  AND NOT EXISTS")[0].replace("WHERE e.id >= %(low)s AND e.id < %(high)s\n  AND ", "WHERE ")
     if bare:

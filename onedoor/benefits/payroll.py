@@ -149,11 +149,15 @@ def _signature_sql(*, enrollment: str, month: str, line: str, amount: str, accou
     return f"onedoor_sign({msg})"
 
 
+def _regular_signature_sql() -> str:
+    """The signature of a row of `_REGULAR_SQL` (its aliases: e enrollment, a amount, p person)."""
+    return _signature_sql(enrollment="e.id", month="%(month)s", line="'regular'", amount="a.amount",
+                          account="p.bank_account")
+
+
 def _insert_regular(run: PayrollRun, low: int, high: int) -> int:
     ipad, opad = signing.hmac_pads()
-    signature = _signature_sql(enrollment="e.id", month="%(month)s", line="'regular'", amount="a.amount",
-                               account="p.bank_account")
-    sql = _REGULAR_SQL.format(signature=signature,
+    sql = _REGULAR_SQL.format(signature=_regular_signature_sql(),
                               policy_filter="AND e.policy_id = %(policy)s" if run.policy_id else "")
     params = {"run": run.pk, "month": run.month.isoformat(), "now": timezone.now(), "low": low, "high": high,
               "policy": run.policy_id, "ipad": ipad, "opad": opad}
