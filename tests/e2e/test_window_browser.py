@@ -1,10 +1,15 @@
 """The window flow in a real browser (Debian's Chromium) on a phone-sized screen: the 五显镇 clerk finds the
 applicant by initials, ticks two policies (the documents block follows through htmx), attaches a scan,
-submits and sees the receipt number with the print button."""
+submits and sees the receipt number with the print button; and a person the search does not find is
+registered from the window and taken straight on to their application form."""
+
+from datetime import date
 
 from onedoor.accounts.models import Organisation
+from onedoor.core.idnumber import make_id_number
 from onedoor.intake.models import Application, ApplicationDocument
 from onedoor.policies.models import Policy
+from onedoor.registry.models import Person
 
 
 def _policy(code: str, name: str, department: str, documents: list[str], **extra) -> Policy:
@@ -51,3 +56,22 @@ def test_clerk_takes_an_application_for_two_policies(page, live_server, world, s
     # 失业登记证 was not handed in: one 补正 notice for the 就业援助 task
     assert page.is_visible("[data-testid=supplement-notice] >> text=失业登记证")
     assert person.id_number not in page.content()
+
+
+def test_a_person_not_found_is_registered_and_the_window_carries_on(page, live_server, world, sign_in):
+    number = make_id_number("350212", date(1958, 7, 9), 511)
+    sign_in("clerk.wuxian")
+    page.goto(f"{live_server.url}/intake/window/")
+    page.fill("[data-testid=window-search]", "陈新来")
+    page.wait_for_selector("[data-testid=window-people] >> text=没有找到符合条件的人员")
+    page.click("[data-testid=register-new]")
+
+    page.fill("input[name=name]", "陈新来")
+    page.fill("input[name=id_number]", number)
+    page.select_option("select[name=residence_area]", world.wuxian_village.code)
+    page.click("form[novalidate] button[type=submit]")
+
+    page.wait_for_selector("[data-testid=application-form]")
+    person = Person.objects.get(id_number=number)
+    assert page.url.endswith(f"/intake/window/persons/{person.pk}/apply/")
+    assert page.inner_text("[data-testid=applicant]").count("陈新来") >= 1
