@@ -44,6 +44,15 @@ def _checked_amount(amount: Decimal | None) -> Decimal | None:
     return amount
 
 
+def _checked_quantity(quantity: Decimal | None) -> Decimal | None:
+    if quantity is None:
+        return None
+    quantity = Decimal(quantity)
+    if quantity < 0:
+        raise DomainError("救助数量不能为负数。", code="ledger_negative_quantity")
+    return quantity
+
+
 def record_assistance(*, person, household=None, area, on: date, department, kind: str, source: models.Model,
                       policy=None, programme: str = "", amount: Decimal | None = None,
                       quantity: Decimal | None = None, unit: str = "", actor=None) -> AssistanceRecord:
@@ -56,10 +65,7 @@ def record_assistance(*, person, household=None, area, on: date, department, kin
     if existing is not None:
         return existing
     amount = _checked_amount(amount)
-    if quantity is not None:
-        quantity = Decimal(quantity)
-        if quantity < 0:
-            raise DomainError("救助数量不能为负数。", code="ledger_negative_quantity")
+    quantity = _checked_quantity(quantity)
     if policy is None and not programme:
         programme = str(source._meta.verbose_name)
     record = AssistanceRecord(
@@ -88,8 +94,9 @@ def record_assistance_many(rows: Iterable[dict], *, source_model: type[models.Mo
 
     Each row is a dict of AssistanceRecord fields by attname (`person_id`, `household_id`, `area_id`,
     `delivered_on`, `policy_id`, `department_id`, `kind`, `amount`, `source_id`, optionally `programme`,
-    `quantity`, `unit`)."""
+    `quantity`, `unit`); checked as `record_assistance` checks them."""
     ctype = ContentType.objects.get_for_model(source_model, for_concrete_model=True)
+    programme = str(source_model._meta.verbose_name)  # what a row without a policy was (as record_assistance)
     actor_id = actor.pk if getattr(actor, "pk", None) else None
     batch: list[AssistanceRecord] = []
 
@@ -99,8 +106,10 @@ def record_assistance_many(rows: Iterable[dict], *, source_model: type[models.Mo
 
     for row in rows:
         _check_kind(row["kind"])
-        batch.append(AssistanceRecord(**{**row, "amount": _checked_amount(row.get("amount"))}, source_type=ctype,
-                                      actor_id=actor_id))
+        checked = {"amount": _checked_amount(row.get("amount")), "quantity": _checked_quantity(row.get("quantity"))}
+        if not row.get("policy_id") and not row.get("programme"):
+            checked["programme"] = programme
+        batch.append(AssistanceRecord(**{**row, **checked}, source_type=ctype, actor_id=actor_id))
         if len(batch) >= batch_size:
             flush()
     if batch:

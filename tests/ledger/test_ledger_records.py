@@ -9,7 +9,7 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from onedoor.core.exceptions import DomainError
-from onedoor.ledger.actions import record_assistance, reverse_assistance
+from onedoor.ledger.actions import record_assistance, record_assistance_many, reverse_assistance
 from onedoor.ledger.models import AssistanceRecord
 
 
@@ -72,3 +72,28 @@ def test_negative_amount_is_refused_in_chinese(world, make_person):
     person = make_person("林五")
     with pytest.raises(DomainError, match="不能为负数"):
         _record(world, person, source=person, amount=Decimal("-1"))
+
+
+def test_many_at_once_records_each_source_once_and_checks_like_one(world, make_person):
+    from onedoor.registry.models import Person
+
+    people = [make_person(f"批量{n}") for n in range(3)]
+    _record(world, people[0], source=people[0])  # already recorded one by one
+    department = world.org("区民政局")
+
+    def rows(amount="300.00"):
+        return [{"person_id": p.pk, "area_id": world.wuxian_village.pk, "delivered_on": date(2026, 3, 6),
+                 "department_id": department.pk, "kind": "cash", "amount": Decimal(amount), "source_id": p.pk}
+                for p in people]
+
+    record_assistance_many(rows(), source_model=Person, actor=world.user("finance"), batch_size=2)
+    record_assistance_many(rows("900.00"), source_model=Person)  # a retried job: nothing new, nothing changed
+
+    records = AssistanceRecord.objects.order_by("person_id")
+    assert [(r.person_id, r.amount) for r in records] == [
+        (people[0].pk, Decimal("500.00")), (people[1].pk, Decimal("300.00")), (people[2].pk, Decimal("300.00"))]
+    assert records[1].programme == str(Person._meta.verbose_name)  # no policy: the source's kind, as one by one
+    with pytest.raises(DomainError, match="不能为负数"):
+        record_assistance_many(rows("-1"), source_model=Person)
+    with pytest.raises(DomainError, match="未知的救助方式"):
+        record_assistance_many([{**rows()[0], "kind": "gold"}], source_model=Person)
