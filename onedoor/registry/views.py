@@ -341,11 +341,17 @@ def person_create(request):
         else:
             messages.success(request, _("已登记 %(name)s。") % {"name": person.name})
             if back:
-                return redirect(f"{back}{'&' if '?' in back else '?'}{urlencode({'person': person.pk})}")
+                return redirect(_onward(back, person))
             return redirect("registry:person_detail", pk=person.pk)
     return render(request, "registry/person_form.html", {
         "form": form, "existing": existing, "title": _("登记救助对象"), "next": back,
+        "continue_with_existing": _onward(back, existing) if back and existing else None,
     })
+
+
+def _onward(back: str, person: Person) -> str:
+    """The page that sent the clerk to register, told which person to carry on with."""
+    return f"{back}{'&' if '?' in back else '?'}{urlencode({'person': person.pk})}"
 
 
 @login_required
