@@ -136,6 +136,8 @@ def test_registering_never_follows_a_next_off_the_site_and_the_window_checks_sco
     assert 'name="next" value="//evil.example/"' not in form  # (the language switch keeps the page's own URL)
     elsewhere = make_person("莲花人", seq=139, area=world.lianhua_village)
     assert client.get(reverse("intake:window"), {"person": elsewhere.pk}).status_code == 404
+    assert client.get(reverse("intake:window"), {"person": "9" * 30}).status_code == 404  # not a 500
+    assert client.get(reverse("intake:window"), {"person": "abc"}).status_code == 200  # ignored: the search page
 
 
 def test_the_documents_block_follows_the_ticked_policies(login, dibao, relief):
